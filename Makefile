@@ -1,0 +1,64 @@
+# Two commands for a newcomer: `make demo` (the main job) and `make test` (the whole suite).
+# Both create .venv when it is missing and install the project into it; a second run installs nothing.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.bertkeras-installed
+
+# Keep TensorFlow's C++ start-up chatter out of logs and notebook outputs; oneDNN's reordering makes
+# CPU results differ in the last bits from run to run, which stored notebook outputs cannot tolerate.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export KERAS_BACKEND := tensorflow
+export PYTHONHASHSEED := 0
+
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+PYTEST_NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+                --nbval-cell-timeout 900
+
+.PHONY: install demo test lint unit notebooks notebook bench bench-gpu clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/bertkeras demo
+
+# ruff, then one pytest run over the unit tests, the doctests in bertkeras/ and every notebook
+# (nbval, quick mode), so the last line printed is pytest's summary.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/bertkeras data fetch all
+	BERTKERAS_QUICK=1 $(BIN)/python -m pytest tests bertkeras --doctest-modules \
+	    $(NOTEBOOKS) $(PYTEST_NBVAL)
+
+lint: install
+	$(BIN)/ruff check .
+
+unit: install
+	BERTKERAS_QUICK=1 $(BIN)/python -m pytest tests bertkeras --doctest-modules
+
+# Re-execute notebooks in place (quick mode, the outputs CI checks) and strip metadata:
+#   make notebook NB=notebooks/01_wordpiece_tokenization.ipynb     (one)
+#   make notebooks                                                  (all)
+notebook: install
+	BERTKERAS_QUICK=1 $(BIN)/python -m tests.notebook_tool $(NB)
+
+notebooks: install
+	BERTKERAS_QUICK=1 $(BIN)/python -m tests.notebook_tool $(NOTEBOOKS)
+
+bench: install
+	$(BIN)/python -m benchmarks.run --device cpu
+
+bench-gpu: install
+	$(BIN)/python -m benchmarks.run --device gpu
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
