@@ -1,0 +1,1 @@
+"""Speed and quality benchmarks; each script records its results under benchmarks/results/."""
