@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -58,7 +58,7 @@ def write_results(benchmark: str, results: dict, notes: str = "") -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     record = {
         "benchmark": benchmark,
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine_name(),
         "cpu": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),

@@ -4,7 +4,7 @@ The package is a small, exact layer library that the course notebooks call. Each
 its own module; the names below are the stable public API that the notebooks use.
 """
 
-from bertkeras import runtime  # noqa: I001  (sets TF's log level before TensorFlow is imported)
+from bertkeras import runtime  # noqa: F401, I001  (sets TF's log level before TensorFlow is imported)
 
 __version__ = "0.1.0"
 
