@@ -9,3 +9,4 @@ from bertkeras import runtime  # noqa: F401, I001  (sets TF's log level before T
 __version__ = "0.1.0"
 
 # --- public API (each issue adds its names here; notebooks rely on them, so keep them stable) ---
+from bertkeras import corpus, datasets  # noqa: E402,F401

