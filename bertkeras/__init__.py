@@ -9,4 +9,15 @@ from bertkeras import runtime  # noqa: F401, I001  (sets TF's log level before T
 __version__ = "0.1.0"
 
 # --- public API (each issue adds its names here; notebooks rely on them, so keep them stable) ---
-from bertkeras import corpus, datasets  # noqa: E402,F401
+from bertkeras import (  # noqa: E402,F401
+    convert,  # noqa: E402,F401
+    corpus,
+    datasets,
+)
+from bertkeras.attention import BertSelfAttention  # noqa: E402,F401
+from bertkeras.backbone import BertBackbone  # noqa: E402,F401
+from bertkeras.config import PRESETS, BertConfig  # noqa: E402,F401
+from bertkeras.embedding import BertEmbedding  # noqa: E402,F401
+from bertkeras.encoder import TransformerEncoderBlock  # noqa: E402,F401
+from bertkeras.heads import ClassificationHead, MaskedLMHead, NSPHead, SpanHead, TokenTaggingHead  # noqa: E402,F401
+from bertkeras.task_models import BertClassifier, BertSpanExtractor, BertTokenTagger  # noqa: E402,F401

@@ -12,6 +12,7 @@ prefer because it trains stably without warm-up tricks.
 from __future__ import annotations
 
 import keras
+from keras import ops
 
 from bertkeras.attention import BertSelfAttention
 from bertkeras.embedding import bert_initializer
@@ -102,14 +103,15 @@ class TransformerEncoderBlock(keras.layers.Layer):
                                   return_attention_scores=return_attention_scores)
         if return_attention_scores:
             attended, probs = attended  # probs: (B, A, T, T)
-        x = residual + self.attention_output_dropout(attended, training=training)
+        # ops.add promotes float16 + float32 to float32: under mixed precision the residual stream stays float32.
+        x = ops.add(residual, self.attention_output_dropout(attended, training=training))
         if not self.normalize_first:
             x = self.attention_norm(x)  # post-LN: normalise the sum
         # --- feed-forward sub-layer ---
         residual = x
         h = self.ffn_norm(x) if self.normalize_first else x
         h = self.ffn_out(self.ffn_in(h))  # (B, T, 4H) -> (B, T, H)
-        x = residual + self.ffn_dropout(h, training=training)
+        x = ops.add(residual, self.ffn_dropout(h, training=training))
         if not self.normalize_first:
             x = self.ffn_norm(x)
         return (x, probs) if return_attention_scores else x
