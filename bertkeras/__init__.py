@@ -21,3 +21,6 @@ from bertkeras.embedding import BertEmbedding  # noqa: E402,F401
 from bertkeras.encoder import TransformerEncoderBlock  # noqa: E402,F401
 from bertkeras.heads import ClassificationHead, MaskedLMHead, NSPHead, SpanHead, TokenTaggingHead  # noqa: E402,F401
 from bertkeras.task_models import BertClassifier, BertSpanExtractor, BertTokenTagger  # noqa: E402,F401
+from bertkeras.tokenizer import WordPieceTokenizer  # noqa: E402,F401
+from bertkeras.vocab_training import train_vocabulary  # noqa: E402,F401
+from bertkeras.vocabulary import SPECIAL_TOKENS  # noqa: E402,F401
