@@ -19,6 +19,7 @@ from bertkeras.backbone import BertBackbone  # noqa: E402,F401
 from bertkeras.config import PRESETS, BertConfig  # noqa: E402,F401
 from bertkeras.embedding import BertEmbedding  # noqa: E402,F401
 from bertkeras.encoder import TransformerEncoderBlock  # noqa: E402,F401
+from bertkeras.fast_tokenizer import FastWordPieceTokenizer  # noqa: E402,F401
 from bertkeras.heads import ClassificationHead, MaskedLMHead, NSPHead, SpanHead, TokenTaggingHead  # noqa: E402,F401
 from bertkeras.task_models import BertClassifier, BertSpanExtractor, BertTokenTagger  # noqa: E402,F401
 from bertkeras.tokenizer import WordPieceTokenizer  # noqa: E402,F401

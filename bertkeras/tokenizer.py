@@ -106,8 +106,11 @@ class WordPieceTokenizer:
         return cls(train_vocabulary(texts, vocabulary_size, lowercase=lowercase, **kwargs), lowercase=lowercase)
 
     # --- text -> pieces -> ids -----------------------------------------------------------------------
-    def tokenize(self, text: str) -> list[str]:
-        """WordPiece tokens of ``text`` (no special tokens added)."""
+    def tokenize(self, text: str | bytes) -> list[str]:
+        """WordPiece tokens of ``text`` (no special tokens added); bytes are decoded as UTF-8, invalid
+        sequences replaced (and then dropped, as BERT drops U+FFFD)."""
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", errors="replace")
         out: list[str] = []
         for word in self._pre_tokenize(text):
             pieces = self._pieces.get(word)
