@@ -20,6 +20,7 @@ import keras
 import numpy as np
 
 from bertkeras.normalization import PreTokenizer, clean_text, is_punctuation, strip_accents
+from bertkeras.runtime import check_tensorflow_text
 from bertkeras.vocabulary import SPECIAL_TOKENS, load_vocabulary, validate_vocabulary
 
 MAX_CODEPOINT = 0x10FFFF
@@ -99,6 +100,8 @@ class FastWordPieceTokenizer(keras.layers.Layer):
 
     def _build_graph_parts(self):
         import tensorflow as tf
+
+        check_tensorflow_text()  # a TF / tf-text minor mismatch fails here with the fix, not deep in an op
         import tensorflow_text as tf_text
 
         start, length, flat = character_tables(self.lowercase)

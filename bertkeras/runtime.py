@@ -23,10 +23,12 @@ def is_quick() -> bool:
 
     Example:
         >>> import os
+        >>> saved = os.environ.get("BERTKERAS_QUICK", "0")
         >>> os.environ["BERTKERAS_QUICK"] = "0"; is_quick()
         False
         >>> os.environ["BERTKERAS_QUICK"] = "1"; is_quick()
         True
+        >>> os.environ["BERTKERAS_QUICK"] = saved
     """
     return os.environ.get(QUICK_ENV, "0").strip().lower() in {"1", "true", "yes", "on"}
 
