@@ -40,6 +40,42 @@ def _hub_config(hub) -> dict:
     }
 
 
+def _plain_pairs(hub, backbone: BertBackbone) -> list[tuple[object, object, str]]:
+    """(bertkeras variable, keras-hub variable, name) for every weight stored the same way in both."""
+    emb = backbone.embedding
+    pairs = [
+        (emb.token_embedding.embeddings, hub.token_embedding.embeddings, "token_embedding"),
+        (emb.segment_embedding.embeddings, hub.segment_embedding.embeddings, "segment_embedding"),
+        (emb.position_embeddings, hub.position_embedding.position_embeddings, "position_embedding"),
+        (emb.layer_norm.gamma, hub.embeddings_layer_norm.gamma, "embeddings_layer_norm/gamma"),
+        (emb.layer_norm.beta, hub.embeddings_layer_norm.beta, "embeddings_layer_norm/beta"),
+        (backbone.pooler.kernel, hub.pooled_dense.kernel, "pooled_dense/kernel"),
+        (backbone.pooler.bias, hub.pooled_dense.bias, "pooled_dense/bias"),
+    ]
+    for i, (ours, theirs) in enumerate(zip(backbone.encoder_blocks, hub.transformer_layers, strict=True)):
+        att = theirs._self_attention_layer
+        for mine, other, name in [
+            (ours.attention_norm, theirs._self_attention_layer_norm, "self_attention_layer_norm"),
+            (ours.ffn_norm, theirs._feedforward_layer_norm, "feedforward_layer_norm"),
+        ]:
+            pairs += [(mine.gamma, other.gamma, f"transformer_layer_{i}/{name}/gamma"),
+                      (mine.beta, other.beta, f"transformer_layer_{i}/{name}/beta")]
+        for mine, other, name in [
+            (ours.ffn_in, theirs._feedforward_intermediate_dense, "feedforward_intermediate_dense"),
+            (ours.ffn_out, theirs._feedforward_output_dense, "feedforward_output_dense"),
+            (ours.attention.output_dense, att._output_dense, "attention_output"),
+        ]:
+            pairs += [(mine.kernel, other.kernel, f"transformer_layer_{i}/{name}/kernel"),
+                      (mine.bias, other.bias, f"transformer_layer_{i}/{name}/bias")]
+    return pairs
+
+
+def _check_depth(hub, backbone: BertBackbone) -> None:
+    if len(hub.transformer_layers) != len(backbone.encoder_blocks):
+        raise ValueError(f"keras-hub backbone has {len(hub.transformer_layers)} layers, bertkeras "
+                         f"{len(backbone.encoder_blocks)}; build both with the same num_layers")
+
+
 def from_keras_hub(hub_backbone, **kwargs) -> BertBackbone:
     """A :class:`BertBackbone` with the weights of a ``keras_hub.models.BertBackbone``.
 
@@ -54,39 +90,18 @@ def from_keras_hub(hub_backbone, **kwargs) -> BertBackbone:
 
 def copy_keras_hub_weights(hub, backbone: BertBackbone) -> None:
     """Copy every weight of keras-hub backbone ``hub`` into bertkeras ``backbone`` (same sizes)."""
-    emb = backbone.embedding
-    _assign(emb.token_embedding.embeddings, hub.token_embedding.embeddings, "token_embedding")
-    _assign(emb.segment_embedding.embeddings, hub.segment_embedding.embeddings, "segment_embedding")
-    _assign(emb.position_embeddings, hub.position_embedding.position_embeddings, "position_embedding")
-    _assign(emb.layer_norm.gamma, hub.embeddings_layer_norm.gamma, "embeddings_layer_norm/gamma")
-    _assign(emb.layer_norm.beta, hub.embeddings_layer_norm.beta, "embeddings_layer_norm/beta")
-    if len(hub.transformer_layers) != len(backbone.encoder_blocks):
-        raise ValueError(f"keras-hub backbone has {len(hub.transformer_layers)} layers, bertkeras "
-                         f"{len(backbone.encoder_blocks)}; build both with the same num_layers")
-    for i, (src, dst) in enumerate(zip(hub.transformer_layers, backbone.encoder_blocks, strict=True)):
-        att = src._self_attention_layer
-        hidden = dst.attention.qkv_dense.kernel.shape[0]
-        q, k, v = (np.asarray(d.kernel).reshape(hidden, -1) for d in (att._query_dense, att._key_dense, att._value_dense))
-        qb, kb, vb = (np.asarray(d.bias).reshape(-1) for d in (att._query_dense, att._key_dense, att._value_dense))
-        prefix = f"transformer_layer_{i}"
-        _assign(dst.attention.qkv_dense.kernel, np.concatenate([q, k, v], axis=1), f"{prefix}/query,key,value kernels")
-        _assign(dst.attention.qkv_dense.bias, np.concatenate([qb, kb, vb]), f"{prefix}/query,key,value biases")
-        _assign(dst.attention.output_dense.kernel, np.asarray(att._output_dense.kernel).reshape(-1, hidden),
-                f"{prefix}/attention_output/kernel")
-        _assign(dst.attention.output_dense.bias, att._output_dense.bias, f"{prefix}/attention_output/bias")
-        pairs = [
-            (dst.attention_norm, src._self_attention_layer_norm, "self_attention_layer_norm"),
-            (dst.ffn_norm, src._feedforward_layer_norm, "feedforward_layer_norm"),
-        ]
-        for target, source, name in pairs:
-            _assign(target.gamma, source.gamma, f"{prefix}/{name}/gamma")
-            _assign(target.beta, source.beta, f"{prefix}/{name}/beta")
-        for target, source, name in [(dst.ffn_in, src._feedforward_intermediate_dense, "feedforward_intermediate"),
-                                     (dst.ffn_out, src._feedforward_output_dense, "feedforward_output")]:
-            _assign(target.kernel, source.kernel, f"{prefix}/{name}/kernel")
-            _assign(target.bias, source.bias, f"{prefix}/{name}/bias")
-    _assign(backbone.pooler.kernel, hub.pooled_dense.kernel, "pooled_dense/kernel")
-    _assign(backbone.pooler.bias, hub.pooled_dense.bias, "pooled_dense/bias")
+    _check_depth(hub, backbone)
+    for ours, theirs, name in _plain_pairs(hub, backbone):
+        # keras-hub keeps the attention output kernel as (A, H/A, H); ours is (H, H).
+        _assign(ours, np.asarray(theirs).reshape(-1, ours.shape[-1]) if len(theirs.shape) == 3 else theirs, name)
+    hidden = backbone.hidden_dim
+    for i, (ours, theirs) in enumerate(zip(backbone.encoder_blocks, hub.transformer_layers, strict=True)):
+        att = theirs._self_attention_layer
+        dense = (att._query_dense, att._key_dense, att._value_dense)  # kernels (H, A, H/A), biases (A, H/A)
+        kernel = np.concatenate([np.asarray(d.kernel).reshape(hidden, -1) for d in dense], axis=1)  # (H, 3H)
+        bias = np.concatenate([np.asarray(d.bias).reshape(-1) for d in dense])  # (3H,)
+        _assign(ours.attention.qkv_dense.kernel, kernel, f"transformer_layer_{i}/query,key,value kernels")
+        _assign(ours.attention.qkv_dense.bias, bias, f"transformer_layer_{i}/query,key,value biases")
 
 
 def to_keras_hub(backbone: BertBackbone):
@@ -96,34 +111,15 @@ def to_keras_hub(backbone: BertBackbone):
     if backbone.normalize_first:
         raise ValueError("keras-hub's BertBackbone is post-LN; a normalize_first=True backbone has no equivalent")
     hub = keras_hub.models.BertBackbone(**_hub_config(backbone))
-    emb = backbone.embedding
-    _assign(hub.token_embedding.embeddings, emb.token_embedding.embeddings, "token_embedding")
-    _assign(hub.segment_embedding.embeddings, emb.segment_embedding.embeddings, "segment_embedding")
-    _assign(hub.position_embedding.position_embeddings, emb.position_embeddings, "position_embedding")
-    _assign(hub.embeddings_layer_norm.gamma, emb.layer_norm.gamma, "embedding/layer_norm/gamma")
-    _assign(hub.embeddings_layer_norm.beta, emb.layer_norm.beta, "embedding/layer_norm/beta")
-    heads = backbone.num_heads
-    for i, (src, dst) in enumerate(zip(backbone.encoder_blocks, hub.transformer_layers, strict=True)):
-        att = dst._self_attention_layer
-        hidden = src.attention.qkv_dense.kernel.shape[0]
-        kernel = np.asarray(src.attention.qkv_dense.kernel).reshape(hidden, 3, heads, hidden // heads)
-        bias = np.asarray(src.attention.qkv_dense.bias).reshape(3, heads, hidden // heads)
-        prefix = f"encoder_block_{i}"
+    _check_depth(hub, backbone)
+    for ours, theirs, name in _plain_pairs(hub, backbone):
+        _assign(theirs, np.asarray(ours).reshape(theirs.shape), name)
+    heads, hidden = backbone.num_heads, backbone.hidden_dim
+    for i, (ours, theirs) in enumerate(zip(backbone.encoder_blocks, hub.transformer_layers, strict=True)):
+        att = theirs._self_attention_layer
+        kernel = np.asarray(ours.attention.qkv_dense.kernel).reshape(hidden, 3, heads, hidden // heads)
+        bias = np.asarray(ours.attention.qkv_dense.bias).reshape(3, heads, hidden // heads)
         for j, dense in enumerate((att._query_dense, att._key_dense, att._value_dense)):
-            _assign(dense.kernel, kernel[:, j], f"{prefix}/qkv/kernel[{'qkv'[j]}]")
-            _assign(dense.bias, bias[j], f"{prefix}/qkv/bias[{'qkv'[j]}]")
-        _assign(att._output_dense.kernel,
-                np.asarray(src.attention.output_dense.kernel).reshape(heads, hidden // heads, hidden),
-                f"{prefix}/attention_output/kernel")
-        _assign(att._output_dense.bias, src.attention.output_dense.bias, f"{prefix}/attention_output/bias")
-        for target, source, name in [(dst._self_attention_layer_norm, src.attention_norm, "attention_layer_norm"),
-                                     (dst._feedforward_layer_norm, src.ffn_norm, "ffn_layer_norm")]:
-            _assign(target.gamma, source.gamma, f"{prefix}/{name}/gamma")
-            _assign(target.beta, source.beta, f"{prefix}/{name}/beta")
-        for target, source, name in [(dst._feedforward_intermediate_dense, src.ffn_in, "ffn_intermediate"),
-                                     (dst._feedforward_output_dense, src.ffn_out, "ffn_output")]:
-            _assign(target.kernel, source.kernel, f"{prefix}/{name}/kernel")
-            _assign(target.bias, source.bias, f"{prefix}/{name}/bias")
-    _assign(hub.pooled_dense.kernel, backbone.pooler.kernel, "pooled_dense/kernel")
-    _assign(hub.pooled_dense.bias, backbone.pooler.bias, "pooled_dense/bias")
+            _assign(dense.kernel, kernel[:, j], f"encoder_block_{i}/qkv/kernel[{'qkv'[j]}]")
+            _assign(dense.bias, bias[j], f"encoder_block_{i}/qkv/bias[{'qkv'[j]}]")
     return hub
