@@ -96,7 +96,8 @@ class FastWordPieceTokenizer(keras.layers.Layer):
         # Strings are not numbers: keep Keras from converting the inputs to the layer's dtype.
         self._convert_input_args = False
         self._allow_non_tensor_positional_args = True
-        self._graph = None
+        # Built now, eagerly, so that tf.function and tf.data only ever capture finished tables.
+        self._build_graph_parts()
 
     def _build_graph_parts(self):
         import tensorflow as tf
@@ -161,9 +162,6 @@ class FastWordPieceTokenizer(keras.layers.Layer):
         """BERT's pre-tokenisation in the graph: (batch,) strings -> ragged (batch, words) strings."""
         import tensorflow as tf
 
-        if self._graph is None:
-            with tf.init_scope():  # create the tables eagerly, even when first called inside tf.function
-                self._build_graph_parts()
         texts = tf.convert_to_tensor(texts, tf.string)
         # Most text is plain ASCII, where BERT's rules are three byte-level regular expressions; other
         # text goes through the code-point tables. One case no per-character table can express: Python's

@@ -6,7 +6,12 @@
    most frequent adjacent pair of pieces into a new piece, until the vocabulary has the requested size.
    This is how WordPiece vocabularies are built in practice (Hugging Face's ``WordPieceTrainer``, which
    does the counting in Rust and is what runs here).
-3. Put the five special tokens first, so they get ids 0–4.
+3. Make sure every common character (printable ASCII, Latin-1, general punctuation, currency signs),
+   normalised the same way, exists both as a word start ``c`` and as a continuation ``##c``, so text
+   from another source is not ``[UNK]`` just because the training corpus never used, say, ``’`` or
+   ``_``; the rarest learned pieces make room for them (when that takes at most a tenth of the
+   vocabulary, i.e. from a few thousand tokens up).
+4. Put the five special tokens first, so they get ids 0–4.
 
 Example:
     >>> texts = ["the cat sat on the mat", "the cats sat", "a cat and a hat"] * 20
@@ -24,6 +29,16 @@ from collections.abc import Iterable
 from bertkeras.normalization import PreTokenizer
 from bertkeras.vocabulary import CONTINUATION, SPECIAL_TOKENS, validate_vocabulary
 
+BASE_CHARACTERS = "".join(chr(c) for r in [(0x21, 0x7E), (0xA1, 0xFF), (0x2010, 0x2027), (0x2030, 0x205E),
+                                           (0x20A0, 0x20BF)] for c in range(r[0], r[1] + 1))
+
+
+def base_alphabet(lowercase: bool) -> list[str]:
+    """The normalised single characters every trained vocabulary keeps (word start and ``##`` forms)."""
+    pre_tokenize = PreTokenizer(lowercase)
+    chars = {c for ch in BASE_CHARACTERS for piece in pre_tokenize(ch) for c in piece}
+    return sorted(chars)
+
 
 def train_vocabulary(
     texts: Iterable[str],
@@ -40,8 +55,8 @@ def train_vocabulary(
         vocabulary_size: the target size, special tokens included.
         lowercase: must match the tokenizer that will use the vocabulary.
         min_frequency: a merged piece must occur at least this often.
-        max_alphabet: keep only the most frequent single characters (None: all of them, so rare
-            characters still get a piece instead of ``[UNK]``).
+        max_alphabet: keep only the most frequent single characters of the corpus (None: all of them,
+            so rare characters still get a piece instead of ``[UNK]``).
 
     Returns:
         The tokens, special tokens first (ids 0–4), ready for ``WordPieceTokenizer``.
@@ -60,7 +75,12 @@ def train_vocabulary(
         continuing_subword_prefix=CONTINUATION, show_progress=False, **options)
     model.train_from_iterator((" ".join(pre_tokenize(t)) for t in texts), trainer=trainer)
     by_id = sorted(model.get_vocab().items(), key=lambda item: item[1])
-    tokens = [t for t, _ in by_id]
-    if tokens[:len(SPECIAL_TOKENS)] != list(SPECIAL_TOKENS):
-        tokens = list(SPECIAL_TOKENS) + [t for t in tokens if t not in SPECIAL_TOKENS]
-    return validate_vocabulary(tokens)
+    learned = [t for t, _ in by_id if t not in SPECIAL_TOKENS]  # alphabet first, then merges, rarest last
+    present = set(learned)
+    missing = [t for c in base_alphabet(lowercase) for t in (c, CONTINUATION + c) if t not in present]
+    room = vocabulary_size - len(SPECIAL_TOKENS)
+    if len(missing) > room // 10:  # a tiny vocabulary keeps what its own corpus needs
+        missing = []
+    if len(learned) + len(missing) > room:
+        learned = learned[: max(room - len(missing), 0)]
+    return validate_vocabulary(list(SPECIAL_TOKENS) + learned + missing[: room - len(learned)])

@@ -38,3 +38,10 @@ def test_held_out_text_has_few_unknowns_and_short_pieces(bbc_vocab):
 def test_too_small_vocabulary_is_an_error():
     with pytest.raises(ValueError, match="too small"):
         train_vocabulary(["a b"], vocabulary_size=3)
+
+
+def test_common_characters_are_kept_even_when_the_corpus_lacks_them(bbc_vocab):
+    # BBC News never uses these, but reviews and tweets do; both forms must exist.
+    for char in ["_", "’", "–", "~", "^", "{"]:
+        assert char in bbc_vocab and "##" + char in bbc_vocab, char
+    assert len(bbc_vocab) == 3000
