@@ -9,8 +9,8 @@
 3. Make sure every common character (printable ASCII, Latin-1, general punctuation, currency signs),
    normalised the same way, exists both as a word start ``c`` and as a continuation ``##c``, so text
    from another source is not ``[UNK]`` just because the training corpus never used, say, ``’`` or
-   ``_``; the rarest learned pieces make room for them (when that takes at most a tenth of the
-   vocabulary, i.e. from a few thousand tokens up).
+   ``_``; the rarest learned pieces make room for them (when that takes at most a fifth of the
+   vocabulary, i.e. from about 2,000 tokens up).
 4. Put the five special tokens first, so they get ids 0–4.
 
 Example:
@@ -79,7 +79,7 @@ def train_vocabulary(
     present = set(learned)
     missing = [t for c in base_alphabet(lowercase) for t in (c, CONTINUATION + c) if t not in present]
     room = vocabulary_size - len(SPECIAL_TOKENS)
-    if len(missing) > room // 10:  # a tiny vocabulary keeps what its own corpus needs
+    if len(missing) > room // 5:  # a tiny vocabulary keeps what its own corpus needs
         missing = []
     if len(learned) + len(missing) > room:
         learned = learned[: max(room - len(missing), 0)]
