@@ -13,6 +13,9 @@ from bertkeras import (  # noqa: E402,F401
     convert,  # noqa: E402,F401
     corpus,
     datasets,
+    masking,
+    nsp_pairs,
+    pretraining_data,
 )
 from bertkeras.attention import BertSelfAttention  # noqa: E402,F401
 from bertkeras.backbone import BertBackbone  # noqa: E402,F401
@@ -21,6 +24,9 @@ from bertkeras.embedding import BertEmbedding  # noqa: E402,F401
 from bertkeras.encoder import TransformerEncoderBlock  # noqa: E402,F401
 from bertkeras.fast_tokenizer import FastWordPieceTokenizer  # noqa: E402,F401
 from bertkeras.heads import ClassificationHead, MaskedLMHead, NSPHead, SpanHead, TokenTaggingHead  # noqa: E402,F401
+from bertkeras.masking import mask_tokens  # noqa: E402,F401
+from bertkeras.nsp_pairs import create_nsp_pairs  # noqa: E402,F401
+from bertkeras.pretraining_data import TFMasker, make_pretraining_arrays, pretraining_dataset  # noqa: E402,F401
 from bertkeras.task_models import BertClassifier, BertSpanExtractor, BertTokenTagger  # noqa: E402,F401
 from bertkeras.tokenizer import WordPieceTokenizer  # noqa: E402,F401
 from bertkeras.vocab_training import train_vocabulary  # noqa: E402,F401
