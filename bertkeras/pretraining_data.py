@@ -120,16 +120,20 @@ class TFMasker:
         order = tf.argsort(word_score, axis=1, stable=True)  # [B, W]
         sorted_len = tf.gather(word_len, order, batch_dims=1)  # [B, W]
 
-        # Walk the words in that order, taking a word when it still fits (BERT skips one that overshoots).
-        def take(count, lengths):  # count [B]: tokens chosen so far; lengths [B]: this word's length
-            fits = (lengths > 0) & (count + lengths <= target)
-            return count + tf.where(fits, lengths, 0)
+        if self.whole_word:
+            # Walk the words in that order, taking a word when it still fits (BERT skips one that overshoots).
+            def take(count, lengths):  # count [B]: tokens chosen so far; lengths [B]: this word's length
+                fits = (lengths > 0) & (count + lengths <= target)
+                return count + tf.where(fits, lengths, 0)
 
-        counts = tf.scan(take, tf.transpose(sorted_len), initializer=tf.zeros([batch], tf.int32))  # [W, B]
-        before = tf.concat([tf.zeros([1, batch], tf.int32), counts[:-1]], axis=0)
-        sorted_taken = tf.transpose(counts > before)  # [B, W]: the count grew, so this word was taken
-        word_taken = tf.gather(sorted_taken, tf.argsort(order, axis=1, stable=True), batch_dims=1)  # unsort
-        chosen = maskable & tf.gather(word_taken, word_id, batch_dims=1)  # [B, L]
+            counts = tf.scan(take, tf.transpose(sorted_len), initializer=tf.zeros([batch], tf.int32))  # [W, B]
+            before = tf.concat([tf.zeros([1, batch], tf.int32), counts[:-1]], axis=0)
+            sorted_taken = tf.transpose(counts > before)  # [B, W]: the count grew, so this word was taken
+            word_taken = tf.gather(sorted_taken, tf.argsort(order, axis=1, stable=True), batch_dims=1)  # unsort
+            chosen = maskable & tf.gather(word_taken, word_id, batch_dims=1)  # [B, L]
+        else:  # every word is one token, so each fits until the count is reached: the first `target` words
+            word_taken = tf.argsort(order, axis=1, stable=True) < target[:, None]  # rank < target
+            chosen = maskable & tf.gather(word_taken, word_id, batch_dims=1)
 
         draw = tf.random.stateless_uniform([batch, length], seeds[1])
         random_ids = tf.gather(self._regular_ids, tf.random.stateless_uniform(

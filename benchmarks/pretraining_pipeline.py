@@ -1,0 +1,116 @@
+"""Throughput of the pre-training input pipeline alone (no model), against keras-hub's masker, in one run.
+
+    python -m benchmarks.pretraining_pipeline                 # BBC News, vocabulary 8,000, 128 tokens
+    python -m benchmarks.pretraining_pipeline --documents 300 # a quicker run
+
+Measures on the same pairs, machine and process:
+  * the Python stage: tokenising the documents and making NSP pairs (pairs/s), done once and cacheable;
+  * examples/s of one training epoch of ``pretraining_dataset`` (shuffle, batch, graph MLM masking with
+    stateless seeds, prefetch), token-level and whole-word;
+  * the same pipeline with keras-hub's ``MaskedLMMaskGenerator`` in place of ``TFMasker`` (the peer);
+  * the plain-Python reference masking (``masking.mask_tokens``) per example, for scale;
+  * a cached evaluation pass (fixed masks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def count_examples(ds) -> int:
+    n = 0
+    for inputs, _ in ds:
+        n += int(inputs["token_ids"].shape[0])
+    return n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=None, help="use only this many BBC News documents")
+    parser.add_argument("--vocabulary-size", type=int, default=8000)
+    parser.add_argument("--max-sequence-length", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--dupe-factor", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    import keras_hub
+    import numpy as np
+    import tensorflow as tf
+
+    from benchmarks.record import measure, write_results
+    from bertkeras import WordPieceTokenizer, corpus, train_vocabulary
+    from bertkeras.masking import mask_tokens
+    from bertkeras.nsp_pairs import create_nsp_pairs, pack_pairs, tokenize_documents
+    from bertkeras.pretraining_data import pretraining_dataset
+
+    documents = corpus.pretraining_documents(("bbc_news",), limit=args.documents)
+    tokenizer = WordPieceTokenizer(train_vocabulary([s for d in documents for s in d],
+                                                    vocabulary_size=args.vocabulary_size))
+    results: dict = {"documents": len(documents), "vocabulary_size": tokenizer.vocabulary_size,
+                     "max_sequence_length": args.max_sequence_length, "batch_size": args.batch_size}
+
+    start = time.perf_counter()
+    token_docs = tokenize_documents(documents, tokenizer)
+    results["tokenize_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    pairs = create_nsp_pairs(token_docs, rng=random.Random(0), max_sequence_length=args.max_sequence_length,
+                             dupe_factor=args.dupe_factor)
+    pair_s = time.perf_counter() - start
+    arrays = pack_pairs(pairs, args.max_sequence_length, cls_id=tokenizer.cls_id, sep_id=tokenizer.sep_id,
+                        pad_id=tokenizer.pad_id)
+    n = len(pairs)
+    results.update(pairs=n, nsp_pairs_per_s=n / pair_s, not_next_share=float(arrays["nsp_labels"].mean()),
+                   mean_real_tokens=float(arrays["padding_mask"].sum(1).mean()))
+
+    def epoch_rate(ds):
+        timing = measure(lambda: count_examples(ds), repeats=args.repeats, warmup=1)
+        return {"examples_per_s": n / timing["median_s"], **timing}
+
+    vocab = tokenizer.vocabulary
+    results["bertkeras_token_level"] = epoch_rate(pretraining_dataset(arrays, vocab, batch_size=args.batch_size))
+    results["bertkeras_whole_word"] = epoch_rate(
+        pretraining_dataset(arrays, vocab, batch_size=args.batch_size, whole_word=True))
+    results["bertkeras_eval_cached"] = epoch_rate(
+        pretraining_dataset(arrays, vocab, batch_size=args.batch_size, training=False))
+
+    # The peer: the same shuffle/batch/prefetch pipeline, masked by keras-hub's MaskedLMMaskGenerator.
+    generator = keras_hub.layers.MaskedLMMaskGenerator(
+        vocabulary_size=tokenizer.vocabulary_size, mask_selection_rate=0.15, mask_token_id=tokenizer.mask_id,
+        mask_selection_length=20, unselectable_token_ids=[tokenizer.pad_id, tokenizer.cls_id, tokenizer.sep_id])
+
+    def hub_map(batch):
+        masked = generator(batch["token_ids"])
+        inputs = {"token_ids": masked["token_ids"], "segment_ids": batch["segment_ids"],
+                  "padding_mask": batch["padding_mask"], "mask_positions": masked["mask_positions"]}
+        return inputs, {"mask_ids": masked["mask_ids"], "mask_weights": masked["mask_weights"],
+                        "nsp_labels": batch["nsp_labels"]}
+
+    hub_ds = (tf.data.Dataset.from_tensor_slices(arrays).shuffle(n, seed=0).batch(args.batch_size)
+              .map(hub_map, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE))
+    results["keras_hub_masked_lm_mask_generator"] = epoch_rate(hub_ds)
+    results["ratio_token_level_vs_keras_hub"] = (results["bertkeras_token_level"]["examples_per_s"]
+                                                 / results["keras_hub_masked_lm_mask_generator"]["examples_per_s"])
+
+    sample = arrays["token_ids"][: min(n, 2000)].tolist()
+    rng = random.Random(0)
+    timing = measure(lambda: [mask_tokens(r, vocab, rng=rng) for r in sample], repeats=3, warmup=1)
+    results["python_reference_mask_tokens"] = {"examples_per_s": len(sample) / timing["median_s"], **timing}
+    results["unmaskable_rows"] = int(np.sum((arrays["token_ids"] > 4).sum(1) == 0))
+
+    path = write_results("pretraining_pipeline", results,
+                         notes="Input pipeline only (no model). keras-hub peer: same shuffle/batch/prefetch with "
+                               "MaskedLMMaskGenerator (it has no whole-word option and no NSP).")
+    for key, value in results.items():
+        print(f"{key}: {value}")
+    print("wrote", path)
+
+
+if __name__ == "__main__":
+    main()
