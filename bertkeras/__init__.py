@@ -16,6 +16,7 @@ from bertkeras import (  # noqa: E402,F401
     masking,
     nsp_pairs,
     pretraining_data,
+    viz,
 )
 from bertkeras.attention import BertSelfAttention  # noqa: E402,F401
 from bertkeras.backbone import BertBackbone  # noqa: E402,F401
