@@ -34,8 +34,8 @@ def embedding_parts_plot(parts: Mapping[str, object], tokens: Sequence[str], *, 
         example: which example, when the parts have a batch axis.
 
     Returns:
-        The Figure: one heat map per part (in the order token, segment, position, sum, output) and a
-        shared colour bar.
+        The Figure: one heat map per part (in the order token, segment, position, sum, output), a colour
+        bar shared by the parts and their sum, and one of its own for ``output``.
 
     Example:
         >>> import numpy as np
@@ -69,17 +69,25 @@ def embedding_parts_plot(parts: Mapping[str, object], tokens: Sequence[str], *, 
                   **({"output": arrays["output"]} if "output" in arrays else {})}
     if max_dims is not None:
         arrays = {k: a[:, :max_dims] for k, a in arrays.items()}
-    limit = max(float(np.abs(a).max()) for a in arrays.values()) or 1.0
+    # token, segment, position and sum share one scale, so their sizes compare; LayerNorm's output
+    # (about unit variance, ~50x larger at initialisation) gets its own.
+    limits = {k: max(float(np.abs(arrays[n]).max()) for n in arrays if n != "output") or 1.0 for k in arrays}
+    if "output" in arrays:
+        limits["output"] = float(np.abs(arrays["output"]).max()) or 1.0
     tokens = [str(t) for t in tokens]
-    fig, axes = new_figure(1, len(arrays), figsize=(2.2 * len(arrays) + 1.5, 1.2 + 0.25 * len(tokens)), sharey=True)
+    fig, axes = new_figure(1, len(arrays), figsize=(2.3 * len(arrays) + 1.5, 1.2 + 0.25 * len(tokens)), sharey=True)
+    images = {}
     for ax, (name, array) in zip(axes[0], arrays.items(), strict=True):
-        image = ax.imshow(array, cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit, aspect="auto",
-                          interpolation="nearest")
+        images[name] = ax.imshow(array, cmap=DIVERGING_CMAP, vmin=-limits[name], vmax=limits[name], aspect="auto",
+                                 interpolation="nearest")
         ax.set_title(PART_TITLES[name], fontsize=9)
         ax.set_xlabel("hidden dimension")
         ax.set_yticks(range(len(tokens)), tokens, fontsize=8)
     axes[0, 0].set_ylabel("token")
-    fig.colorbar(image, ax=list(axes[0]), shrink=0.8, label="value")
+    summed = [ax for ax, name in zip(axes[0], arrays, strict=True) if name != "output"]
+    fig.colorbar(images["sum"], ax=summed, shrink=0.8, label="value")
+    if "output" in arrays:
+        fig.colorbar(images["output"], ax=axes[0, -1], shrink=0.8)
     return fig
 
 

@@ -30,6 +30,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from bertkeras.viz.head_view_script import SCRIPT
 from bertkeras.viz.inputs import attention_stack, check_tokens, sentence_b_start
@@ -107,7 +108,9 @@ def head_view_figure(
     ax.set_xlim(-0.6, 1.6)
     ax.set_ylim(n - 0.5, -0.5)
     ax.axis("off")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(4, len(heads)), fontsize=7, frameon=False)
+    handles = [Line2D([], [], color=OKABE_ITO[h % len(OKABE_ITO)], linewidth=2, label=f"head {h}") for h in heads]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(4, len(heads)), fontsize=7,
+              frameon=False)
     ax.set_title(f"layer {layer}" + (f", token {query} ({tokens[query]!r})" if query is not None else ""),
                  fontsize=10)
     return fig
@@ -191,6 +194,9 @@ class HeadView:
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 file.write(page)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
             os.replace(temporary, path)
         except BaseException:
             pathlib.Path(temporary).unlink(missing_ok=True)

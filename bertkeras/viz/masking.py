@@ -51,7 +51,7 @@ def masking_view(
     positions: Sequence[int],
     *,
     guesses: Sequence[Sequence[str]] | None = None,
-    tokens_per_line: int = 12,
+    line_width: int = 100,
     hide_padding: bool = True,
 ) -> Figure:
     """Original tokens above, masked input (chosen tokens coloured by category) and top-k guesses below.
@@ -61,8 +61,8 @@ def masking_view(
         masked: the tokens the model sees (same length).
         positions: the positions chosen for prediction (``mask_positions`` without padding slots).
         guesses: optional, one list of top-k predicted tokens per entry of ``positions`` (best first);
-            a guess equal to the original token is drawn in bold.
-        tokens_per_line: wrap long sentences after this many tokens.
+            the guess equal to the original token is drawn in bold.
+        line_width: wrap long sentences at about this many characters.
         hide_padding: leave out trailing ``[PAD]`` tokens.
 
     Returns:
@@ -75,7 +75,9 @@ def masking_view(
         >>> [t.get_text() for t in ax.texts if t.get_gid() == "input"]
         ['[CLS]', '[MASK]', 'dog', 'sat', '[SEP]']
         >>> [t.get_text() for t in ax.texts if t.get_gid() == "guesses"]
-        ['the\\na', 'cat\\ndog', 'sat\\nran']
+        ['the', 'a', 'cat', 'dog', 'sat', 'ran']
+        >>> [t.get_text() for t in ax.texts if t.get_fontweight() == "bold"]  # the correct guesses
+        ['the', 'cat', 'sat']
     """
     categories = mask_categories(original, masked, positions)
     original, masked = [str(t) for t in original], [str(t) for t in masked]
@@ -92,9 +94,17 @@ def masking_view(
             length -= 1
     if length == 0:
         raise ValueError("there are no tokens to show (empty or only [PAD])")
-    lines = [list(range(start, min(start + tokens_per_line, length))) for start in range(0, length, tokens_per_line)]
+    lines: list[list[int]] = [[]]
+    used = 0.0
+    for i in range(length):  # wrap at about line_width characters
+        w = _width(original, masked, guess_at, i)
+        if lines[-1] and used + w > line_width:
+            lines.append([])
+            used = 0.0
+        lines[-1].append(i)
+        used += w
     top_k = max((len(g) for g in guess_at.values()), default=0)
-    line_height = 2.4 + 0.45 * top_k  # rows: original, input, guesses
+    line_height = 2.2 + 0.45 * top_k  # rows: original, input, guesses
     width = max(sum(_width(original, masked, guess_at, i) for i in line) for line in lines)
     fig, axes = new_figure(figsize=(min(16.0, 1.0 + 0.11 * width), 0.9 + 0.55 * line_height * len(lines)))
     ax = axes[0, 0]
@@ -110,10 +120,9 @@ def masking_view(
                 box = {"boxstyle": "round,pad=0.3", "facecolor": CATEGORY_COLOURS[categories[i]], "alpha": 0.35,
                        "edgecolor": CATEGORY_COLOURS[categories[i]]}
             ax.text(centre, top - 0.9, masked[i], ha="center", va="center", fontsize=10, bbox=box, gid="input")
-            if i in guess_at:
-                bold = bool(guess_at[i]) and guess_at[i][0] == original[i]
-                ax.text(centre, top - 1.6, "\n".join(guess_at[i]), ha="center", va="top", fontsize=8,
-                        fontweight="bold" if bold else "normal", linespacing=1.3, gid="guesses")
+            for rank, guess in enumerate(guess_at.get(i, [])):
+                ax.text(centre, top - 1.6 - 0.45 * rank, guess, ha="center", va="center", fontsize=8,
+                        fontweight="bold" if guess == original[i] else "normal", gid="guesses")
             x += w
     ax.set_xlim(-1, width + 1)
     ax.set_ylim(-line_height * len(lines) + 0.6, 0.8)
