@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bertkeras.viz.style import OKABE_ITO, new_figure
 
@@ -138,6 +139,7 @@ def training_curves(history, *, metrics: Sequence[str] | None = None) -> Figure:
                         label=label)
         ax.set_title(name)
         ax.set_xlabel(x_label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs and steps are whole numbers
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
