@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn import metrics
 
+from bertkeras.viz import figure_png
 from bertkeras.viz.classification import confusion_matrix, confusion_matrix_plot, precision_recall_plot
 
 
@@ -33,6 +34,7 @@ def test_confusion_plot_from_scores_with_names():
     scores = rng.random((60, 3)) + np.eye(3)[y_true]
     names = ["sport", "tech", "politics"]
     fig = confusion_matrix_plot(y_true, scores, label_names=names)
+    assert figure_png(fig).startswith(b"\x89PNG")  # renders headless (Agg)
     ax = fig.axes[0]
     counts = metrics.confusion_matrix(y_true, scores.argmax(1))
     np.testing.assert_array_equal(ax.images[0].get_array(), counts)
@@ -56,6 +58,7 @@ def test_binary_precision_recall_equals_sklearn():
     probabilities = np.clip(0.3 * y_true + rng.random(100) * 0.7, 0, 1)
     for scores in (probabilities, np.stack([1 - probabilities, probabilities], axis=1)):
         fig = precision_recall_plot(y_true, scores, label_names=["ham", "spam"])
+        assert figure_png(fig).startswith(b"\x89PNG")
         ax = fig.axes[0]
         precision, recall, _ = metrics.precision_recall_curve(y_true, probabilities)
         curve, base_rate = ax.lines

@@ -7,6 +7,7 @@ import pytest
 from sklearn.decomposition import PCA
 
 import bertkeras
+from bertkeras.viz import figure_png
 from bertkeras.viz.embeddings import embedding_parts_plot, pca_2d, projection_plot
 
 TOKENS = ["[CLS]", "the", "cat", "[SEP]", "it", "[SEP]"]
@@ -18,6 +19,7 @@ def test_parts_plot_of_a_real_embedding_layer():
     segment_ids = np.array([[0, 0, 0, 0, 1, 1]])
     parts = {k: np.asarray(v) for k, v in layer(token_ids, segment_ids, return_parts=True).items()}
     fig = embedding_parts_plot(parts, TOKENS)
+    assert figure_png(fig).startswith(b"\x89PNG")  # renders headless (Agg)
     panels = fig.axes[:5]
     assert [ax.get_title() for ax in panels] == ["token", "segment", "position", "sum of the three", "after LayerNorm"]
     assert len(fig.axes) == 7  # five maps, the shared colour bar and LayerNorm's own
@@ -85,6 +87,7 @@ def test_projection_before_and_after_fine_tuning():
     before = rng.normal(size=(20, 8))
     after = before + 5 * (labels == "spam")[:, None]
     fig = projection_plot(before, labels, after=after)
+    assert figure_png(fig).startswith(b"\x89PNG")
     assert [ax.get_title() for ax in fig.axes] == ["before fine-tuning", "after fine-tuning"]
     for ax, vectors in zip(fig.axes, [before, after], strict=True):
         projected = pca_2d(vectors)

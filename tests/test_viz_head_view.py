@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
-from bertkeras.viz import OKABE_ITO
+from bertkeras.viz import OKABE_ITO, figure_png
 from bertkeras.viz.head_view import HeadView, head_view, head_view_figure, segment_positions
 from bertkeras.viz.head_view_script import SCRIPT
 
@@ -43,6 +43,7 @@ def expected_lines(weights, rows, cols, min_weight=0.01):
 def test_static_head_view_draws_one_line_per_weight_with_alpha_equal_to_it():
     stack = random_attention(np.random.default_rng(0), 2, 3, 8, 8)
     fig = head_view_figure(stack, TOKENS, layer=1, heads=[2, 0])
+    assert figure_png(fig).startswith(b"\x89PNG")  # renders headless (Agg)
     ax = fig.axes[0]
     assert len(ax.collections) == 2
     real = list(range(7))  # [PAD] is never drawn

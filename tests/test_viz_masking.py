@@ -9,6 +9,7 @@ import pytest
 from matplotlib.colors import to_rgba
 
 from bertkeras.masking import mask_tokens
+from bertkeras.viz import figure_png
 from bertkeras.viz.masking import CATEGORY_COLOURS, CATEGORY_LABELS, mask_categories, masking_view
 
 ORIGINAL = ["[CLS]", "the", "cat", "sat", "on", "the", "mat", "[SEP]", "[PAD]", "[PAD]"]
@@ -30,6 +31,7 @@ def test_categories():
 
 def test_view_rows_and_colours():
     fig = masking_view(ORIGINAL, MASKED, POSITIONS)
+    assert figure_png(fig).startswith(b"\x89PNG")  # renders headless (Agg)
     ax = fig.axes[0]
     assert [t.get_text() for t in texts(ax, "original")] == ORIGINAL[:8]  # trailing [PAD] left out
     inputs = texts(ax, "input")

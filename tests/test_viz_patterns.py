@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.patches import Rectangle
 
+from bertkeras.viz import figure_png
 from bertkeras.viz.patterns import (
     PATTERNS,
     attention_entropy,
@@ -90,6 +91,7 @@ def test_best_head_errors():
 def test_pattern_plot_draws_each_score_and_boxes_the_best_head():
     scores = attention_pattern_scores(pattern_heads(), TOKENS)
     fig = attention_pattern_plot(scores)
+    assert figure_png(fig).startswith(b"\x89PNG")  # renders headless (Agg)
     panels = fig.axes[:6]
     assert len(fig.axes) == 7  # 6 panels + colour bar
     assert [ax.get_title() for ax in panels] == ["to [CLS]", "to [SEP]", "to . and ,", "to previous token",
@@ -109,6 +111,7 @@ def test_pattern_plot_draws_each_score_and_boxes_the_best_head():
 
 def test_entropy_plot_shows_the_entropy_per_layer_and_head():
     fig = attention_entropy_plot(pattern_heads(), TOKENS)
+    assert figure_png(fig).startswith(b"\x89PNG")
     ax = fig.axes[0]
     np.testing.assert_allclose(ax.images[0].get_array(), attention_entropy(pattern_heads(), TOKENS))
     assert ax.get_title() == f"attention entropy (nats; uniform = {np.log(REAL):.2f})"

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from bertkeras.viz import figure_png
 from bertkeras.viz.training import as_curves, read_tensorboard, training_curves
 
 HISTORY = {"loss": [0.9, 0.6, 0.5], "accuracy": [0.5, 0.7, 0.8], "val_loss": [1.0, 0.8, 0.9],
@@ -19,6 +20,7 @@ def lines_by_label(ax):
 
 def test_curves_from_a_history_dict():
     fig = training_curves(HISTORY)
+    assert figure_png(fig).startswith(b"\x89PNG")  # renders headless (Agg)
     assert [ax.get_title() for ax in fig.axes] == ["loss", "accuracy", "learning_rate"]
     loss = lines_by_label(fig.axes[0])
     assert loss == {"train": ([1, 2, 3], HISTORY["loss"]), "validation": ([1, 2, 3], HISTORY["val_loss"])}
