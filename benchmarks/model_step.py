@@ -87,6 +87,30 @@ def run_variant(kind, preset, attention, jit, args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+#: bertkeras's training step should be at least this many times keras-hub's throughput.
+TARGET_SPEEDUP = 1.2
+
+
+def summarize(results: dict) -> list[dict]:
+    """The README rows for this benchmark (see ``benchmarks.report``): one per preset/jit/batch."""
+    from benchmarks.record import summary_row
+
+    rows = []
+    for key, r in results.items():
+        preset, jit, batch, length = key.split("_")
+        ours, hub = r["bertkeras"], r["keras_hub"]
+        rows.append(summary_row(
+            f"training step, backbone + MLM head, {preset}, batch {batch[1:]} × {length[1:]}"
+            + (", XLA" if jit == "jiton" else ""),
+            f"{ours['tokens_per_s_median']:,.0f} tokens/s, {ours['peak_rss_mb_median'] / 1024:.2f} GiB peak RSS",
+            f"keras-hub {hub['tokens_per_s_median']:,.0f} tokens/s, {hub['peak_rss_mb_median'] / 1024:.2f} GiB",
+            ratio=r["speedup_vs_keras_hub"],
+            ratio_min=ours["tokens_per_s_min"] / hub["tokens_per_s_max"],
+            ratio_max=ours["tokens_per_s_max"] / hub["tokens_per_s_min"],
+            target=TARGET_SPEEDUP))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -130,7 +154,8 @@ def main() -> None:
             print(key, json.dumps(summary, indent=1), flush=True)
     path = write_results("model_step", results, notes=(
         f"median over {args.repeats} repeats of the median of {args.steps} steps after 3 warm-up steps; "
-        "each variant in its own subprocess, run in turn; MLM loss at 20 positions; vocabulary 30,522"))
+        "each variant in its own subprocess, run in turn; MLM loss at 20 positions; vocabulary 30,522"),
+        summary=summarize(results))
     print("wrote", path)
 
 

@@ -30,6 +30,23 @@ def count_examples(ds) -> int:
     return n
 
 
+def summarize(results: dict) -> list[dict]:
+    """The README rows for this benchmark (see ``benchmarks.report``)."""
+    from benchmarks.record import speedup, summary_row
+
+    ours, hub = results["bertkeras_token_level"], results["keras_hub_masked_lm_mask_generator"]
+    shape = f"{results['pairs']:,} BBC News pairs × {results['max_sequence_length']}"
+    return [
+        summary_row(f"pre-training input pipeline (shuffle, batch, MLM masking), {shape}",
+                    f"{ours['examples_per_s']:,.0f} examples/s",
+                    f"keras-hub `MaskedLMMaskGenerator` {hub['examples_per_s']:,.0f} examples/s",
+                    **speedup(ours, hub)),
+        summary_row("the same with whole-word masking",
+                    f"{results['bertkeras_whole_word']['examples_per_s']:,.0f} examples/s",
+                    note="keras-hub has no whole-word option"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=None, help="use only this many BBC News documents")
@@ -106,7 +123,8 @@ def main() -> None:
 
     path = write_results("pretraining_pipeline", results,
                          notes="Input pipeline only (no model). keras-hub peer: same shuffle/batch/prefetch with "
-                               "MaskedLMMaskGenerator (it has no whole-word option and no NSP).")
+                               "MaskedLMMaskGenerator (it has no whole-word option and no NSP).",
+                         summary=summarize(results))
     for key, value in results.items():
         print(f"{key}: {value}")
     print("wrote", path)

@@ -3,6 +3,9 @@
 Every script measures bertkeras and its peer in the same process, repeats each measurement
 (median of >= 5 after warm-up) and writes one JSON file per (benchmark, machine) under
 ``benchmarks/results/`` with the date, the machine, the package versions and the exact command.
+
+Each file also carries a ``summary``: a short list of rows (``summary_row``) that ``benchmarks.report``
+renders into the README's results table, so the README's numbers always come from these files.
 """
 
 from __future__ import annotations
@@ -51,7 +54,43 @@ def measure(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> dict
     }
 
 
-def write_results(benchmark: str, results: dict, notes: str = "") -> Path:
+def speedup(ours: dict, peer: dict) -> dict[str, float]:
+    """bertkeras's advantage from two ``measure`` timings (seconds, lower is better).
+
+    ``ratio`` is peer median / ours median (above 1: bertkeras is faster); ``ratio_min`` and
+    ``ratio_max`` pair the extremes (slowest of ours with fastest of the peer, and the reverse).
+    """
+    return {"ratio": peer["median_s"] / ours["median_s"], "ratio_min": peer["min_s"] / ours["max_s"],
+            "ratio_max": peer["max_s"] / ours["min_s"]}
+
+
+def summary_row(metric: str, ours: str, peer: str = "", *, ratio: float | None = None,
+                ratio_min: float | None = None, ratio_max: float | None = None,
+                target: float | str | None = None, met: bool | None = None, note: str = "") -> dict:
+    """One row of a results file's ``summary`` (see ``benchmarks.report``).
+
+    ``ratio`` is always oriented as bertkeras's advantage: above 1 means bertkeras is better.
+    ``target`` is either a number (the ratio bertkeras aims for; the report says met or missed and by
+    how much) or a short sentence, then with ``met`` saying whether it was reached.
+    """
+    row: dict = {"metric": metric, "ours": ours, "peer": peer}
+    for key, value in (("ratio", ratio), ("ratio_min", ratio_min), ("ratio_max", ratio_max),
+                       ("target", target), ("met", met)):
+        if value is not None:
+            row[key] = value
+    if note:
+        row["note"] = note
+    return row
+
+
+def si(value: float, unit: str) -> str:
+    """``3145702, "tokens/s"`` -> ``"3.1 M tokens/s"``; below a million, whole numbers with commas."""
+    if value >= 1e6:
+        return f"{value / 1e6:.1f} M {unit}"
+    return f"{value:,.0f} {unit}"
+
+
+def write_results(benchmark: str, results: dict, notes: str = "", summary: list[dict] | None = None) -> Path:
     """Write ``results`` with provenance to ``benchmarks/results/<benchmark>_<machine>.json``."""
     from bertkeras.runtime import versions
 
@@ -66,6 +105,7 @@ def write_results(benchmark: str, results: dict, notes: str = "") -> Path:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "results": results,
         "notes": notes,
+        "summary": summary or [],
     }
     path = RESULTS_DIR / f"{benchmark}_{record['machine']}.json"
     tmp = path.with_suffix(".json.tmp")

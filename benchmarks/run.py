@@ -1,6 +1,14 @@
-"""Run the benchmark scripts in turn: ``make bench`` (CPU) and ``make bench-gpu``.
+"""Run the benchmark scripts in turn, then rewrite the README's results table.
 
-Each script records its own results file under ``benchmarks/results/``.
+    make bench        # python -m benchmarks.run --device cpu --quick   (estimated ~12 min on 2 cores)
+    make bench-full   # python -m benchmarks.run --device cpu           (every script at its defaults, ~20 min)
+    make bench-gpu    # python -m benchmarks.run --device gpu
+
+Each script records its own results file under ``benchmarks/results/``; ``benchmarks.report --write``
+then renders every results file into README.md. ``--quick`` keeps every measurement and peer but runs
+the slowest ones fewer times: keras-hub's vocabulary trainer (about a minute a run) once instead of
+three times, and three repeats of each training-step variant instead of five (each repeat of each
+variant is a fresh process: about 20 s for tiny and 30 s for mini on 2 cores).
 """
 
 from __future__ import annotations
@@ -8,6 +16,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import time
 
 CPU = [
     ["benchmarks.tokenizer"],
@@ -17,12 +26,23 @@ CPU = [
 GPU = [
     ["benchmarks.model_step", "--presets", "mini,base", "--batch", "64", "--jit-modes", "both"],
 ]
+#: Extra arguments under ``--quick``, by module (later arguments win in argparse).
+QUICK = {
+    "benchmarks.tokenizer": ["--peer-training-repeats", "1"],
+    "benchmarks.model_step": ["--repeats", "3"],
+}
 
 
-def main() -> int:
+def plan(device: str, quick: bool) -> list[list[str]]:
+    """The module command lines ``main`` runs, in order."""
+    return [[*m, *(QUICK.get(m[0], []) if quick else [])] for m in (CPU if device == "cpu" else GPU)]
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu")
-    args = parser.parse_args()
+    parser.add_argument("--quick", action="store_true", help="fewer repeats of the slowest measurements")
+    args = parser.parse_args(argv)
     if args.device == "gpu":
         import tensorflow as tf
 
@@ -30,9 +50,14 @@ def main() -> int:
             print("error: no GPU visible to TensorFlow; run `make bench` for the CPU set", file=sys.stderr)
             return 2
     failed = 0
-    for module in CPU if args.device == "cpu" else GPU:
+    start = time.perf_counter()
+    for module in plan(args.device, args.quick):
         print(f"== python -m {' '.join(module)}", flush=True)
+        t0 = time.perf_counter()
         failed += subprocess.run([sys.executable, "-m", *module]).returncode != 0
+        print(f"== {module[0]}: {time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"== all benchmarks: {(time.perf_counter() - start) / 60:.1f} min", flush=True)
+    failed += subprocess.run([sys.executable, "-m", "benchmarks.report", "--write"]).returncode != 0
     return 1 if failed else 0
 
 

@@ -38,6 +38,42 @@ def peak_memory_worker() -> None:
                       "rss_before_training_mb": before}))
 
 
+def summarize(results: dict) -> list[dict]:
+    """The README rows for this benchmark (see ``benchmarks.report``)."""
+    from benchmarks.record import si, speedup, summary_row
+
+    corpus = results["corpus"]
+    training = results["vocabulary_training"]
+    ours_t, hub_t = training["bertkeras_s"], training["keras_hub_s"]
+    tpw, unk = training["tokens_per_word"], training["unk_share"]
+    encoding = results["encoding"]
+    timings, rates = encoding["timings"], encoding["tokens_per_s"]
+    memory = results["imdb_training_memory"]
+    size = training["vocabulary_sizes"]["bertkeras"]
+    return [
+        summary_row(f"WordPiece vocabulary training, BBC News ({corpus['megabytes']:.1f} MB), {size:,} tokens",
+                    f"{ours_t['median_s']:.1f} s",
+                    f"keras-hub `compute_word_piece_vocabulary` {hub_t['median_s']:.1f} s",
+                    **speedup(ours_t, hub_t)),
+        summary_row("held-out IMDB with that vocabulary: tokens per word / `[UNK]` share",
+                    f"{tpw['bertkeras']:.3f} / {unk['bertkeras']:.4%}",
+                    f"keras-hub vocabulary {tpw['keras_hub']:.3f} / {unk['keras_hub']:.3%}",
+                    note="lower is better for both"),
+        summary_row(f"batch encoding, BBC News ({encoding['tokens'] / 1e6:.1f} M tokens)",
+                    f"{si(rates['bertkeras_fast'], 'tokens/s')} (`FastWordPieceTokenizer`)",
+                    f"keras-hub `WordPieceTokenizer` {si(rates['keras_hub_WordPieceTokenizer'], 'tokens/s')}",
+                    **speedup(timings["bertkeras_fast"], timings["keras_hub_WordPieceTokenizer"])),
+        summary_row("batch encoding, the same", f"{si(rates['bertkeras_fast'], 'tokens/s')}",
+                    f"raw tf-text `FastBertTokenizer` {si(rates['tensorflow_text_FastBertTokenizer'], 'tokens/s')}",
+                    **speedup(timings["bertkeras_fast"], timings["tensorflow_text_FastBertTokenizer"]),
+                    note="the cost of bertkeras's wrapper over the raw op"),
+        summary_row(f"vocabulary training on all IMDB reviews ({memory['text_mb']:.0f} MB)",
+                    f"{memory['seconds']:.0f} s, peak RSS {memory['peak_rss_mb'] / 1024:.2f} GiB",
+                    target="peak RSS under 2 GiB (the loaded data included)",
+                    met=memory["peak_rss_mb"] < 2048),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vocabulary-size", type=int, default=8000)
@@ -126,7 +162,8 @@ def main() -> None:
     path = write_results("tokenizer", results, notes=(
         "median of repeats after one warm-up (keras-hub vocabulary training: no warm-up, fewer repeats, "
         "about a minute per run); the fast tokenizer and tensorflow-text run inside tf.function on one "
-        "batch of all texts; keras-hub's WordPieceTokenizer is called directly as its docs show"))
+        "batch of all texts; keras-hub's WordPieceTokenizer is called directly as its docs show"),
+        summary=summarize(results))
     print("wrote", path)
 
 
