@@ -15,6 +15,9 @@ from bertkeras import (  # noqa: E402,F401
     datasets,
     masking,
     nsp_pairs,
+    optimization,
+    pretrained,
+    pretraining,
     pretraining_data,
     viz,
 )
@@ -27,6 +30,9 @@ from bertkeras.fast_tokenizer import FastWordPieceTokenizer  # noqa: E402,F401
 from bertkeras.heads import ClassificationHead, MaskedLMHead, NSPHead, SpanHead, TokenTaggingHead  # noqa: E402,F401
 from bertkeras.masking import mask_tokens  # noqa: E402,F401
 from bertkeras.nsp_pairs import create_nsp_pairs  # noqa: E402,F401
+from bertkeras.optimization import WarmupLinearDecay, bert_optimizer  # noqa: E402,F401
+from bertkeras.pretrained import load_pretrained, save_pretrained  # noqa: E402,F401
+from bertkeras.pretrainer import BertPretrainer  # noqa: E402,F401
 from bertkeras.pretraining_data import TFMasker, make_pretraining_arrays, pretraining_dataset  # noqa: E402,F401
 from bertkeras.task_models import BertClassifier, BertSpanExtractor, BertTokenTagger  # noqa: E402,F401
 from bertkeras.tokenizer import WordPieceTokenizer  # noqa: E402,F401
