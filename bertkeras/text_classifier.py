@@ -102,7 +102,7 @@ class TextClassifier:
         >>> tokenizer = WordPieceTokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "free", "prize", "hi"])
         >>> backbone = BertBackbone(vocabulary_size=8, num_layers=1, num_heads=2, hidden_dim=8,
         ...                         intermediate_dim=16, max_sequence_length=16)
-        >>> clf = TextClassifier(BertClassifier(backbone, 2), tokenizer, label_names=("ham", "spam"))
+        >>> clf = TextClassifier(BertClassifier(backbone, 2), tokenizer, label_names=("ham", "spam"), max_length=16)
         >>> labels, probs = clf.predict(["free prize", "hi"])
         >>> labels.shape, probs.shape, bool(np.allclose(probs.sum(1), 1.0))
         ((2,), (2, 2), True)
