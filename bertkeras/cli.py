@@ -17,15 +17,6 @@ def _data_fetch(args: argparse.Namespace) -> int:
     return datasets.fetch_command(args.names)
 
 
-def _demo(args: argparse.Namespace) -> int:
-    print(
-        "bertkeras demo: the fine-tuning demo (pretrained tiny BERT -> SMS spam filter) is not built yet.\n"
-        "Until it lands, run the notebooks in notebooks/ (see README.md) or `make test`.",
-        file=sys.stderr,
-    )
-    return 2
-
-
 def _pretrain(args: argparse.Namespace) -> int:
     from bertkeras.config import PRESETS
 
@@ -89,8 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras progress output")
     pre.set_defaults(func=_pretrain)
 
-    demo = sub.add_parser("demo", help="the main job: fine-tune the shipped tiny BERT on SMS spam")
-    demo.set_defaults(func=_demo)
+    from bertkeras import demo, finetune_runs
+
+    demo.add_command(sub)
+    finetune_runs.add_commands(sub)
     return parser
 
 
