@@ -101,3 +101,26 @@ def test_as_curves_reads_a_history_like_object_and_flattens_values():
     curves, x_label = as_curves(Record())
     assert x_label == "epoch"
     assert [a.tolist() for a in curves["loss"]] == [[1, 2], [0.9, 0.5]]
+
+
+def test_read_tensorboard_logs_no_deprecation_warning_and_reads_a_truncated_file(tmp_path, monkeypatch):
+    import logging
+
+    from tensorflow.python.util import deprecation
+
+    monkeypatch.setattr(deprecation, "_PRINTED_WARNING", {})  # TF prints each deprecation once per process
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    tf.get_logger().addHandler(handler)
+    try:
+        write_scalars(tmp_path, "train", "epoch_loss", [0.9, 0.6])
+        assert read_tensorboard(tmp_path)["loss"][1].size == 2
+    finally:
+        tf.get_logger().removeHandler(handler)
+    assert not [r for r in records if "deprecated" in r.getMessage()]  # notebooks show no TF warning
+
+    (file,) = (tmp_path / "train").glob("*tfevents*")
+    file.write_bytes(file.read_bytes()[:-5])  # a file still being written ends mid-record (the histogram)
+    steps, _ = read_tensorboard(tmp_path)["loss"]
+    assert steps.tolist() == [0, 1]  # the complete records before the cut are kept

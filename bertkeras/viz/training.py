@@ -2,7 +2,7 @@
 
 One panel per metric, the training curve and (when there is one) the ``val_`` curve together, so
 over-fitting shows as the two lines parting. TensorBoard event files are read with TensorFlow's own
-``tf.compat.v1.train.summary_iterator``, so reading needs no tensorboard package. (Writing does:
+``tf.data.TFRecordDataset`` and ``Event`` protocol buffer, so reading needs no tensorboard package. (Writing does:
 TensorFlow 2.21 no longer installs tensorboard, and Keras' ``TensorBoard`` callback needs it;
 ``pip install tensorboard``.) The callback writes ``train/`` and ``validation/`` runs whose
 ``epoch_loss`` becomes ``loss`` and ``val_loss`` here, as in ``History.history``.
@@ -55,7 +55,9 @@ def read_tensorboard(logdir) -> Curves:
         run = file.parent.relative_to(root).as_posix()
         prefix = {".": "", "train": "", "validation": "val_"}.get(run, f"{run}/")
         try:
-            for event in tf.compat.v1.train.summary_iterator(str(file)):
+            # tf.data reads the records (summary_iterator would log a deprecation warning into notebooks)
+            for record in tf.data.TFRecordDataset(str(file)):
+                event = tf.compat.v1.Event.FromString(record.numpy())
                 for value in event.summary.value:
                     number = _scalar(value, tf)
                     if number is None:
