@@ -33,6 +33,7 @@ def _pretrain(args: argparse.Namespace) -> int:
             vocab=args.vocab, learning_rate=args.learning_rate, warmup_steps=args.warmup_steps,
             checkpoint_every=args.checkpoint_every, keep=args.keep, resume=args.resume, seed=args.seed,
             use_nsp=not args.mlm_only, whole_word=args.whole_word, max_documents=args.max_documents,
+            jit_compile={"auto": "auto", "on": True, "off": False}[args.jit_compile],
             verbose=args.verbose, command="bertkeras " + " ".join(sys.argv[1:]))
     except (FileNotFoundError, FileExistsError, ValueError) as error:
         print(f"bertkeras pretrain: {error}", file=sys.stderr)
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--mlm-only", action="store_true", help="no NSP head or loss (RoBERTa-style)")
     pre.add_argument("--whole-word", action="store_true", help="whole-word masking")
     pre.add_argument("--max-documents", type=int, default=None, help="at most this many documents per source")
+    pre.add_argument("--jit-compile", default="auto", choices=("auto", "on", "off"),
+                     help="XLA compilation: auto = on with a GPU; 'on' also speeds up a CPU run (~1.6x for tiny)")
     pre.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras progress output")
     pre.set_defaults(func=_pretrain)
 

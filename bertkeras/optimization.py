@@ -66,7 +66,9 @@ def bert_optimizer(learning_rate=1e-4, total_steps=10_000, warmup_steps=None, we
         total_steps: training steps (the schedule reaches 0 there).
         warmup_steps: warm-up steps; default 10 % of ``total_steps`` (BERT pre-training used 1 % of 1M).
         weight_decay: decoupled decay rate for the remaining weights.
-        clip_norm: global gradient-norm clip.
+        clip_norm: global gradient-norm clip (None: no clipping). Under a ``tf.distribute`` strategy Keras
+            clips each replica's gradient before the replicas are summed, as google-research/bert did on each
+            TPU core, so with clipping active N replicas can differ slightly from one device.
         epsilon: Adam epsilon (BERT: 1e-6).
 
     Example:

@@ -22,6 +22,14 @@ from bertkeras.heads import MaskedLMHead, NSPHead
 from bertkeras.pretraining_data import masked_lm_loss
 
 
+def _share_of_replicas(loss):
+    """``loss`` divided by the number of replicas in sync (1 without a ``tf.distribute`` strategy)."""
+    import tensorflow as tf  # the strategy API; the model itself stays in keras.ops
+
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss / replicas if replicas > 1 else loss
+
+
 @keras.saving.register_keras_serializable(package="bertkeras")
 class MaskedLMPerplexity(keras.metrics.Metric):
     """exp(mean masked-LM cross-entropy over all predicted tokens seen so far)."""
@@ -107,7 +115,12 @@ class BertPretrainer(keras.Model):
                 ops.cast(y["nsp_labels"], "int32"), y_pred["nsp_logits"], from_logits=True))
             self.nsp_loss_tracker.update_state(nsp)
             total = total + nsp
-        return total + ops.sum(self.losses) if self.losses else total
+        if self.losses:
+            total = total + ops.sum(self.losses)
+        # Under a tf.distribute strategy every replica computes the mean over its own share of the batch and
+        # the gradients are summed across replicas, so each replica's loss is divided by their number (what
+        # Keras does in its own compute_loss); without a strategy this is a no-op.
+        return _share_of_replicas(total)
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         self.mlm_accuracy.update_state(y["mask_ids"], y_pred["mlm_logits"], sample_weight=y["mask_weights"])

@@ -155,6 +155,20 @@ def frequency_baseline(dataset) -> float:
     return max(counts.values()) / total if total else 0.0
 
 
+def nsp_majority_baseline(nsp_labels) -> float:
+    """NSP accuracy of always answering the more common label of the held-out pairs.
+
+    Not exactly 0.5: a document with a single segment can only give a NotNext pair (as in BERT's
+    ``create_pretraining_data.py``), so short documents tilt the balance towards NotNext.
+
+    Example:
+        >>> nsp_majority_baseline([1, 1, 0, 1])
+        0.75
+    """
+    labels = np.asarray(nsp_labels).ravel()
+    return float(max(labels.mean(), 1 - labels.mean())) if labels.size else 0.5
+
+
 def pretrain(out, *, preset: str = "tiny", config=None, corpus="bbc_news,imdb", steps: int = 1000,
              batch_size: int = 32, max_sequence_length: int = 128, vocabulary_size: int = 16000,
              vocab: str | None = None, learning_rate: float = 5e-4, warmup_steps: int | None = None,
@@ -219,7 +233,11 @@ def pretrain(out, *, preset: str = "tiny", config=None, corpus="bbc_news,imdb", 
     # --- text, vocabulary, pairs (each made once and reused by a resumed run) ---
     documents = load_documents(corpus, seed=seed, limit=max_documents)
     order = np.random.default_rng(seed).permutation(len(documents))
-    n_eval = max(1, int(round(len(documents) * eval_fraction)))
+    # NotNext partners come from another document, so the held-out pairs need at least 2 documents too.
+    n_eval = max(2, int(round(len(documents) * eval_fraction)))
+    if len(documents) - n_eval < 2:
+        raise ValueError(f"corpus {corpus!r} gave {len(documents)} documents; pre-training needs at least 2 for "
+                         f"training and {n_eval} held out (eval_fraction={eval_fraction}); pass more text")
     eval_docs = [documents[i] for i in order[:n_eval]]
     train_docs = [documents[i] for i in order[n_eval:]]
     vocab_file = out / "vocab.txt"
@@ -260,8 +278,8 @@ def pretrain(out, *, preset: str = "tiny", config=None, corpus="bbc_news,imdb", 
     if start_checkpoint is not None:
         with strategy.scope():
             start_step = restore_checkpoint(start_checkpoint, model)
-        if verbose:
-            print(f"resuming from {start_checkpoint.name} at step {start_step}", file=sys.stderr)
+        # Always said, even with verbose=0: a resumed run must not be mistaken for a fresh one in a log.
+        print(f"resuming from {start_checkpoint.name} at step {start_step}", file=sys.stderr)
 
     data_kwargs = {"batch_size": batch_size, "seed": seed, "whole_word": whole_word,
                    "max_predictions_per_seq": max(1, round(max_sequence_length * 0.15 + 0.5))}
@@ -295,7 +313,8 @@ def pretrain(out, *, preset: str = "tiny", config=None, corpus="bbc_news,imdb", 
         else ",".join(corpus), "device": precision["device"], "precision": precision["policy"], "jit_compile": jit,
         "replicas": replicas, "command": command, "versions": versions(),
         "held_out": {k: float(v) for k, v in evaluation.items()},
-        "baselines": {"mlm_accuracy_most_frequent_token": frequency_baseline(eval_ds), "nsp_accuracy_chance": 0.5},
+        "baselines": {"mlm_accuracy_most_frequent_token": frequency_baseline(eval_ds), "nsp_accuracy_chance": 0.5,
+                      "nsp_accuracy_majority": nsp_majority_baseline(arrays["eval"]["nsp_labels"])},
         "history": {k: [float(x) for x in v] for k, v in history.history.items()},
     }
     save_pretrained(out / "model", model, tokenizer, metrics=metrics, model_card=model_card(metrics))
@@ -306,7 +325,9 @@ def model_card(m: dict) -> str:
     """A short markdown model card from the metrics of a run."""
     held, base = m["held_out"], m["baselines"]
     ratio = held["mlm_accuracy"] / max(base["mlm_accuracy_most_frequent_token"], 1e-9)
-    nsp = f"{held['nsp_accuracy']:.3f} (chance 0.500)" if "nsp_accuracy" in held else "n/a (MLM only)"
+    majority = base.get("nsp_accuracy_majority", 0.5)
+    nsp = (f"{held['nsp_accuracy']:.3f} (chance 0.500; always the more common label {majority:.3f})"
+           if "nsp_accuracy" in held else "n/a (MLM only)")
     return f"""# bertkeras pretrained model ({m['preset']})
 
 Pre-trained from scratch by `bertkeras pretrain` with masked-LM{' + next-sentence prediction' if m['use_nsp'] else ''}.
@@ -327,3 +348,22 @@ Versions: {', '.join(f'{k} {v}' for k, v in m['versions'].items())}.
 Intended use: teaching (fine-tuning and attention notebooks of the bertkeras course). It is tiny and trained
 on a few million words of news and film reviews, so it is no substitute for a real BERT.
 """
+
+
+def export_checkpoint(run_dir, target, checkpoint=None, metrics: dict | None = None) -> Path:
+    """Turn a checkpoint of ``run_dir`` (default: the newest) into a pretrained-model directory."""
+    from bertkeras.backbone import BertBackbone
+    from bertkeras.config import BertConfig
+    from bertkeras.pretrainer import BertPretrainer
+    from bertkeras.tokenizer import WordPieceTokenizer
+
+    run_dir = Path(run_dir)
+    path = Path(checkpoint) if checkpoint is not None else latest_checkpoint(run_dir)
+    if path is None or not (path / "state.json").is_file():
+        raise FileNotFoundError(f"no complete checkpoint in {run_dir / 'checkpoints'}; run bertkeras pretrain first")
+    state = json.loads((path / "state.json").read_text(encoding="utf-8"))
+    config = BertConfig.from_json(json.dumps(state["config"]))
+    model = BertPretrainer(BertBackbone.from_bert_config(config), use_nsp=state["use_nsp"])
+    model.load_weights(path / "model.weights.h5", skip_mismatch=False)
+    tokenizer = WordPieceTokenizer(run_dir / "vocab.txt")
+    return save_pretrained(target, model, tokenizer, metrics={"step": state["step"], **(metrics or {})})
