@@ -50,6 +50,29 @@ class TextDataset:
         labels = getattr(self, split).labels
         return {n: int((labels == i).sum()) for i, n in enumerate(self.label_names)}
 
+    def subset(self, *, train: int | None = None, validation: int | None = None, test: int | None = None,
+               seed: int = 42) -> TextDataset:
+        """A smaller copy for quick runs: at most ``train`` / ``validation`` / ``test`` examples per split.
+
+        Each split keeps a seeded random sample in its original order (None keeps the whole split), so
+        the same seed always gives the same subset and a subset of test never contains training texts.
+
+        Example:
+            >>> small = load("sms_spam").subset(train=100, test=50)
+            >>> len(small.train), len(small.validation), len(small.test)
+            (100, 454, 50)
+        """
+        def take(split: Split, n: int | None, offset: int) -> Split:
+            if n is None or n >= len(split):
+                return split
+            if n < 1:
+                raise ValueError(f"subset sizes must be >= 1 (or None for the whole split); got {n}")
+            keep = np.sort(np.random.default_rng(seed + offset).permutation(len(split))[:n])
+            return Split([split.texts[i] for i in keep], split.labels[keep])
+
+        return TextDataset(self.name, self.label_names, take(self.train, train, 0),
+                           take(self.validation, validation, 1), take(self.test, test, 2))
+
 
 # --- splitting ------------------------------------------------------------------------------------
 

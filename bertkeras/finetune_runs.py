@@ -7,6 +7,13 @@ written in one atomic rename (a crash never leaves a half-written run)::
     RUN_DIR/metrics.json     task, validation + test metrics, baselines, settings, timings, versions
     RUN_DIR/history.json     the Keras training history (loss / accuracy per epoch)
 
+``bertkeras finetune --search`` first runs BERT's hyper-parameter grid (:mod:`bertkeras.hparam_search`:
+one fine-tuning run per learning rate x batch size x epochs, each scored on the validation split), keeps
+the best trial's model and evaluates only that one on the test split; its run directory also holds::
+
+    RUN_DIR/search/          keras-tuner's record (oracle.json, trial_*/trial.json)
+    metrics.json["search"]   the objective, the grid, the best trial and a row per trial
+
 Command-line errors (unknown task, missing model or data) print one ``error:`` line naming the fix and
 exit with status 2, never a traceback.
 """
@@ -94,9 +101,7 @@ def finetune_run(task: str, *, pretrained=None, out=None, epochs: int = 3, batch
     Returns:
         ``(run_dir, metrics)``; ``metrics`` is also ``run_dir/metrics.json``.
     """
-    from bertkeras.baselines import run_baselines
     from bertkeras.finetuning import finetune
-    from bertkeras.runtime import versions
 
     out = Path(out) if out is not None else Path("runs") / f"finetune-{task}-{time.strftime('%Y%m%d-%H%M%S')}"
     check_out_dir(out, overwrite)
@@ -108,6 +113,16 @@ def finetune_run(task: str, *, pretrained=None, out=None, epochs: int = 3, batch
                               seed=seed, verbose=verbose)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    metrics = run_metrics(classifier, data, source, task, seed=seed, baselines=baselines, command=command)
+    run_dir = classifier.save(out, metrics=metrics, extra_files={"history.json": history_json(classifier)})
+    return run_dir, metrics
+
+
+def run_metrics(classifier, data, source, task: str, *, seed: int, baselines: bool, command) -> dict:
+    """Evaluate ``classifier`` on the test split (once) and assemble ``metrics.json``."""
+    from bertkeras.baselines import run_baselines
+    from bertkeras.runtime import versions
+
     classifier.info["task"] = task
     t0 = time.time()
     test = classifier.evaluate(data.test.texts, data.test.labels)
@@ -118,9 +133,12 @@ def finetune_run(task: str, *, pretrained=None, out=None, epochs: int = 3, batch
                "command": command, "versions": versions()}
     if baselines:
         metrics["baselines"] = run_baselines(data, seed=seed)
-    history = {k: [float(x) for x in v] for k, v in classifier.history.history.items()}
-    run_dir = classifier.save(out, metrics=metrics, extra_files={"history.json": json.dumps(history, indent=2)})
-    return run_dir, metrics
+    return metrics
+
+
+def history_json(classifier) -> str:
+    """``history.json``: the Keras training history, loss / metric per epoch."""
+    return json.dumps({k: [float(x) for x in v] for k, v in classifier.history.history.items()}, indent=2)
 
 
 def _summary(m: dict) -> str:
@@ -136,15 +154,26 @@ def _run(command, args) -> int:
         return 2
 
 
+FINETUNE_DEFAULTS = {"learning_rate": 5e-5, "batch_size": 32, "epochs": 3}  # the values --search replaces
+
+
 def finetune_command(args) -> int:
-    """``bertkeras finetune``."""
+    """``bertkeras finetune`` (and ``bertkeras finetune --search``)."""
     def run(args):
-        run_dir, metrics = finetune_run(
-            args.task, pretrained=args.pretrained, out=args.out, epochs=args.epochs, batch_size=args.batch_size,
-            learning_rate=args.learning_rate, max_length=args.max_length, seed=args.seed,
-            feature_based=args.feature_based, from_scratch=args.from_scratch,
-            max_train_examples=args.max_train_examples, baselines=not args.no_baselines, overwrite=args.overwrite,
-            verbose=args.verbose, command=" ".join(["bertkeras", *sys.argv[1:]]))
+        common = dict(pretrained=args.pretrained, out=args.out, max_length=args.max_length, seed=args.seed,
+                      feature_based=args.feature_based, from_scratch=args.from_scratch,
+                      max_train_examples=args.max_train_examples, baselines=not args.no_baselines,
+                      overwrite=args.overwrite, verbose=args.verbose,
+                      command=" ".join(["bertkeras", *sys.argv[1:]]))
+        from bertkeras import search_runs
+
+        if args.search:
+            run_dir, metrics = search_runs.search_from_args(args, **common)
+        else:
+            search_runs.refuse_search_options(args)
+            chosen = {k: default if getattr(args, k) is None else getattr(args, k)
+                      for k, default in FINETUNE_DEFAULTS.items()}
+            run_dir, metrics = finetune_run(args.task, **common, **chosen)
         print(f"test        {_summary(metrics['test'])}")
         for name, result in metrics.get("baselines", {}).items():
             print(f"{name:12s}{_summary(result['test'])}")
@@ -200,9 +229,9 @@ def add_commands(sub) -> None:
     ft.add_argument("--task", required=True, choices=sorted(TASKS), help="the task (bbc_topic = BBC News topics)")
     ft.add_argument("--from", dest="pretrained", metavar="PATH", default=None,
                     help="pretrained model directory (default: the shipped tiny BERT in data/tiny_bert)")
-    ft.add_argument("--epochs", type=int, default=3)
-    ft.add_argument("--batch-size", type=int, default=32)
-    ft.add_argument("--learning-rate", type=float, default=5e-5)
+    ft.add_argument("--epochs", type=int, default=None, help="default: 3")
+    ft.add_argument("--batch-size", type=int, default=None, help="default: 32")
+    ft.add_argument("--learning-rate", type=float, default=None, help="default: 5e-5")
     ft.add_argument("--max-length", type=int, default=128, help="WordPieces per text, [CLS]/[SEP] included")
     ft.add_argument("--out", metavar="RUN_DIR", default=None, help="default: runs/finetune-TASK-TIMESTAMP")
     ft.add_argument("--seed", type=int, default=42)
@@ -212,6 +241,9 @@ def add_commands(sub) -> None:
     ft.add_argument("--no-baselines", action="store_true", help="skip the majority and TF-IDF baselines")
     ft.add_argument("--overwrite", action="store_true", help="replace an earlier run directory at --out")
     ft.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2), help="Keras progress output")
+    from bertkeras.search_runs import add_search_arguments
+
+    add_search_arguments(ft)
     ft.set_defaults(func=finetune_command)
 
     ev = sub.add_parser("evaluate", help="metrics of a fine-tuned model on a task's split")
@@ -228,4 +260,4 @@ def add_commands(sub) -> None:
     pr.set_defaults(func=predict_command)
 
 
-__all__ = ["TASKS", "UsageError", "add_commands", "finetune_run", "load_task"]
+__all__ = ["TASKS", "UsageError", "add_commands", "finetune_run", "history_json", "load_task", "run_metrics"]

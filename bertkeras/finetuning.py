@@ -8,7 +8,9 @@
 2. train everything with :func:`~bertkeras.optimization.bert_optimizer` (AdamW, 10 % warm-up then linear
    decay, clip 1.0) and a small peak rate (5e-5), a few epochs, in the precision
    :func:`~bertkeras.optimization.training_precision` picks (mixed + XLA on a GPU, float32 on a CPU);
-   ``feature_based=True`` freezes the backbone and trains the head only;
+   ``feature_based=True`` freezes the backbone and trains the head only, on the pooled ``[CLS]`` vector or,
+   with ``features=``, on the ``[CLS]`` vectors of other layers (``"last4_concat"``: the last four
+   concatenated, the paper's best feature-based choice, §5.3);
 3. weigh classes inversely to their frequency (``class_weight="balanced"``) on unbalanced data, stop
    early when the validation loss stops improving and keep the best epoch's weights;
 4. for a binary task, tune the decision threshold on validation (max F1).
@@ -29,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bertkeras.evaluation import classification_metrics, tune_threshold
-from bertkeras.text_classifier import TextClassifier, length_batches, pad_batch
+from bertkeras.text_classifier import TextClassifier, length_batches, pad_batch, pair_segment_ids
 
 
 def balanced_class_weights(labels, num_classes: int) -> np.ndarray:
@@ -58,8 +60,11 @@ def _resolve(pretrained_or_backbone, tokenizer):
     return source, tokenizer
 
 
-def _dataset(ids, labels, weights, batch_size, pad_id, rng, repeat):
-    """A tf.data pipeline of length-batched ``(inputs, labels, sample_weights)``; reshuffled when repeated."""
+def _dataset(ids, labels, weights, batch_size, pad_id, rng, repeat, sep_id=None):
+    """A tf.data pipeline of length-batched ``(inputs, labels, sample_weights)``; reshuffled when repeated.
+
+    With ``sep_id``, tokens after a row's first ``[SEP]`` get segment id 1 (sentence pairs).
+    """
     import tensorflow as tf
 
     lengths = [len(row) for row in ids]
@@ -67,7 +72,9 @@ def _dataset(ids, labels, weights, batch_size, pad_id, rng, repeat):
     def generate():
         for batch in length_batches(lengths, batch_size, rng):
             y = labels[batch]
-            yield pad_batch([ids[i] for i in batch], pad_id), y.astype(np.int32), weights[y].astype(np.float32)
+            rows = [ids[i] for i in batch]
+            segments = None if sep_id is None else pair_segment_ids(rows, sep_id)
+            yield pad_batch(rows, pad_id, segment_ids=segments), y.astype(np.int32), weights[y].astype(np.float32)
 
     spec = tf.TensorSpec((None, None), tf.int32)
     signature = ({"token_ids": spec, "segment_ids": spec, "padding_mask": spec},
@@ -81,9 +88,9 @@ def _dataset(ids, labels, weights, batch_size, pad_id, rng, repeat):
 
 def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | None = None,
              learning_rate: float = 5e-5, batch_size: int = 32, epochs: int = 3, max_length: int = 128,
-             class_weight: str | None = "balanced", feature_based: bool = False, from_scratch: bool = False,
-             seed: int = 42, patience: int = 1, warmup_fraction: float = 0.1, tune: bool = True,
-             dropout: float = 0.1, max_steps_per_epoch: int | None = None, callbacks=None,
+             class_weight: str | None = "balanced", feature_based: bool = False, features: str = "pooled",
+             from_scratch: bool = False, seed: int = 42, patience: int = 1, warmup_fraction: float = 0.1,
+             tune: bool = True, dropout: float = 0.1, max_steps_per_epoch: int | None = None, callbacks=None,
              verbose: int = 1) -> TextClassifier:
     """Fine-tune BERT for text classification and return a :class:`TextClassifier`.
 
@@ -93,7 +100,8 @@ def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | N
             changed.
         tokenizer: the backbone's :class:`~bertkeras.tokenizer.WordPieceTokenizer`; None takes the
             pretrained model's.
-        dataset: a :class:`~bertkeras.datasets.TextDataset` (train and validation splits are used).
+        dataset: a :class:`~bertkeras.datasets.TextDataset` (train and validation splits are used); its
+            texts may be ``(text_a, text_b)`` pairs, packed ``[CLS] A [SEP] B [SEP]``.
         num_classes: default ``len(dataset.label_names)``.
         learning_rate: peak rate (BERT: 5e-5, 3e-5 or 2e-5; a frozen backbone wants ~1e-3).
         batch_size: examples per step.
@@ -101,6 +109,10 @@ def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | N
         max_length: WordPieces per text, ``[CLS]``/``[SEP]`` included (at most the model's positions).
         class_weight: ``"balanced"`` weighs each class's loss by ``n / (classes * count)``; None: all 1.
         feature_based: freeze the backbone; only the classification head learns.
+        features: what the head reads (:data:`~bertkeras.task_models.FEATURES`): ``"pooled"`` (default),
+            or the ``[CLS]`` vector of the ``"last"`` / ``"second_to_last"`` layer, or of the last four
+            summed (``"last4_sum"``) or concatenated (``"last4_concat"``). Anything but ``"pooled"`` needs
+            ``feature_based=True``: as in the paper, these are features of a frozen encoder.
         from_scratch: start from random weights of the same configuration (the no-pre-training ablation).
         seed: seeds weight initialisation, dropout (``keras.utils.set_random_seed``) and batch order.
         patience: epochs without a lower validation loss before stopping; the best weights are kept.
@@ -142,11 +154,18 @@ def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | N
     start = time.time()
     set_seed(seed)
     precision = training_precision()
-    backbone = BertBackbone.from_bert_config(source.bert_config)  # built under the precision policy
+    if features != "pooled" and not feature_based:
+        raise ValueError(f"features={features!r} is the feature-based setup of BERT §5.3 (a frozen encoder); "
+                         "pass feature_based=True, or features='pooled' to fine-tune the whole model")
+    # built under the precision policy; hidden states add outputs, not weights, so set_weights still fits
+    config = source.bert_config
+    if feature_based:  # fixed features, as in §5.3: a frozen encoder runs without dropout
+        config = config.replace(dropout=0.0, attention_dropout=0.0)
+    backbone = BertBackbone.from_bert_config(config, return_hidden_states=features != "pooled")
     if not from_scratch:
         backbone.set_weights(source.get_weights())
     backbone.trainable = not feature_based
-    model = BertClassifier(backbone, num_classes, dropout=dropout)
+    model = BertClassifier(backbone, num_classes, dropout=dropout, features=features)
     classifier = TextClassifier(model, tokenizer, label_names=dataset.label_names, max_length=max_length)
 
     weights = (balanced_class_weights(train_labels, num_classes) if class_weight == "balanced"
@@ -164,9 +183,10 @@ def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | N
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   weighted_metrics=["accuracy"], jit_compile=precision["jit_compile"])
 
-    train_ds = _dataset(train_ids, train_labels, weights, batch_size, tokenizer.pad_id, rng, repeat=True)
+    train_ds = _dataset(train_ids, train_labels, weights, batch_size, tokenizer.pad_id, rng, repeat=True,
+                        sep_id=tokenizer.sep_id)
     val_ds = _dataset(val_ids, val_labels, np.ones(num_classes), batch_size * 2, tokenizer.pad_id, None,
-                      repeat=False) if len(val_ids) else None
+                      repeat=False, sep_id=tokenizer.sep_id) if len(val_ids) else None
     cbs = list(callbacks or [])
     if val_ds is not None and patience is not None:
         cbs.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
@@ -187,7 +207,7 @@ def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | N
         "epochs_run": len(history.history.get("loss", [])), "steps_per_epoch": steps_per_epoch,
         "total_steps": total_steps, "seconds": round(time.time() - start, 1), "learning_rate": learning_rate,
         "batch_size": batch_size, "max_length": max_length, "class_weight": class_weight,
-        "class_weights": [float(w) for w in weights], "feature_based": feature_based,
+        "class_weights": [float(w) for w in weights], "feature_based": feature_based, "features": features,
         "from_scratch": from_scratch, "seed": seed, "precision": precision["policy"],
         "jit_compile": precision["jit_compile"], "device": precision["device"], "validation": validation,
     }

@@ -41,8 +41,9 @@ def atomic_directory(target: Path, write) -> Path:
     try:
         write(tmp)
         for path in tmp.iterdir():  # flush file contents before the rename makes them visible
-            with open(path, "rb") as f:
-                os.fsync(f.fileno())
+            if path.is_file():  # (a sub-folder, e.g. a search record, is written by its own tool)
+                with open(path, "rb") as f:
+                    os.fsync(f.fileno())
         os.chmod(tmp, 0o755)
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")

@@ -8,6 +8,12 @@ Texts are batched by length (:func:`length_batches`): each batch is padded only 
 message (rounded up to a multiple of 16), not to ``max_length``. SMS messages are 19 WordPieces long
 on median, so this makes training and prediction several times faster than padding everything to 128.
 
+A text item may also be a sentence pair ``(text_a, text_b)`` (does B continue A? does B answer A?). It is
+packed as BERT packs pairs, ``[CLS] A [SEP] B [SEP]`` with segment id 0 for ``[CLS]``, A and its ``[SEP]``
+and 1 for B and the final ``[SEP]``, and a pair that is too long loses WordPieces from the end of its
+longer side first (:func:`~bertkeras.tokenizer.truncate_pair`). Single texts and pairs share one model:
+the segment ids are what tells the encoder which side a token is on.
+
 A saved classifier is one directory (written atomically)::
 
     classifier.json          {"format": "bertkeras-classifier", "bert_config": {...}, "label_names": [...],
@@ -26,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bertkeras.evaluation import classification_metrics, predict_labels
+from bertkeras.tokenizer import truncate_pair
 
 FORMAT = "bertkeras-classifier"
 CONFIG_FILE = "classifier.json"
@@ -68,21 +75,57 @@ def length_batches(lengths, batch_size: int, rng: np.random.Generator | None = N
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
-def pad_batch(ids: list[list[int]], pad_id: int, multiple: int = PAD_MULTIPLE) -> dict[str, np.ndarray]:
+def pad_batch(ids: list[list[int]], pad_id: int, multiple: int = PAD_MULTIPLE,
+              segment_ids: list[list[int]] | None = None) -> dict[str, np.ndarray]:
     """Pad id lists (already with ``[CLS]``/``[SEP]``) to the longest, rounded up to ``multiple``.
+
+    ``segment_ids`` gives one 0/1 list per row (sentence pairs: 0 for ``[CLS] A [SEP]``, 1 for ``B [SEP]``);
+    without it every segment id is 0. Padding gets segment 0 and mask 0.
 
     Example:
         >>> batch = pad_batch([[2, 7, 3], [2, 3]], pad_id=0, multiple=4)
         >>> batch["token_ids"].tolist(), batch["padding_mask"].tolist()
         ([[2, 7, 3, 0], [2, 3, 0, 0]], [[1, 1, 1, 0], [1, 1, 0, 0]])
+        >>> pad_batch([[2, 7, 3, 8, 3]], 0, 4, segment_ids=[[0, 0, 0, 1, 1]])["segment_ids"].tolist()
+        [[0, 0, 0, 1, 1, 0, 0, 0]]
     """
+    if segment_ids is not None and [len(r) for r in segment_ids] != [len(r) for r in ids]:
+        raise ValueError("segment_ids must have one list per row of ids, each as long as its row; got row "
+                         f"lengths {[len(r) for r in segment_ids][:8]} for ids of {[len(r) for r in ids][:8]}")
     length = -(-max(len(row) for row in ids) // multiple) * multiple
     token_ids = np.full((len(ids), length), pad_id, np.int32)
+    segments = np.zeros((len(ids), length), np.int32)
     mask = np.zeros((len(ids), length), np.int32)
     for i, row in enumerate(ids):
         token_ids[i, :len(row)] = row
         mask[i, :len(row)] = 1
-    return {"token_ids": token_ids, "segment_ids": np.zeros_like(token_ids), "padding_mask": mask}
+        if segment_ids is not None:
+            segments[i, :len(row)] = segment_ids[i]
+    return {"token_ids": token_ids, "segment_ids": segments, "padding_mask": mask}
+
+
+def pair_segment_ids(ids: list[list[int]], sep_id: int) -> list[list[int]]:
+    """Segment ids of packed rows: 0 up to and including the first ``[SEP]``, 1 after it.
+
+    The tokenizer never produces ``[SEP]`` from text, so the first one always ends segment A; a single
+    text ``[CLS] A [SEP]`` is all 0.
+
+    Example:
+        >>> pair_segment_ids([[2, 7, 3, 8, 9, 3], [2, 7, 3]], sep_id=3)
+        [[0, 0, 0, 1, 1, 1], [0, 0, 0]]
+    """
+    out = []
+    for row in ids:
+        end_a = row.index(sep_id) + 1 if sep_id in row else len(row)
+        out.append([0] * end_a + [1] * (len(row) - end_a))
+    return out
+
+
+def _pair(item) -> tuple:
+    if isinstance(item, tuple | list) and len(item) == 2 and all(isinstance(t, str | bytes) for t in item):
+        return item[0], item[1]
+    raise TypeError(f"a text item must be a string or a (text_a, text_b) pair of strings; got {item!r:.80}. "
+                    "Pass plain texts or 2-tuples of texts")
 
 
 class TextClassifier:
@@ -106,6 +149,15 @@ class TextClassifier:
         >>> labels, probs = clf.predict(["free prize", "hi"])
         >>> labels.shape, probs.shape, bool(np.allclose(probs.sum(1), 1.0))
         ((2,), (2, 2), True)
+
+        Sentence pairs are 2-tuples (one pair alone still goes in a list):
+
+        >>> clf.encode([("free prize", "hi")])
+        [[2, 5, 6, 3, 7, 3]]
+        >>> clf.pad(clf.encode([("free prize", "hi")]))["segment_ids"].tolist()
+        [[0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]
+        >>> clf.predict([("free prize", "hi")]).probabilities.shape
+        (1, 2)
     """
 
     def __init__(self, model, tokenizer, *, label_names, max_length: int = 128, threshold: float | None = None,
@@ -129,21 +181,40 @@ class TextClassifier:
         return len(self.label_names)
 
     def encode(self, texts) -> list[list[int]]:
-        """``[CLS] pieces [SEP]`` id lists, truncated to ``max_length``."""
+        """``[CLS] pieces [SEP]`` id lists, or ``[CLS] A [SEP] B [SEP]`` for ``(text_a, text_b)`` pairs.
+
+        A text is cut to ``max_length`` WordPieces from its end; a pair loses pieces from the end of its
+        longer side first (BERT's longest-first rule).
+        """
         tok = self.tokenizer
         room = self.max_length - 2
-        return [[tok.cls_id, *tok.encode_ids(t)[:room], tok.sep_id] for t in texts]
+        out = []
+        for text in texts:
+            if isinstance(text, str | bytes):
+                out.append([tok.cls_id, *tok.encode_ids(text)[:room], tok.sep_id])
+                continue
+            a, b = (tok.encode_ids(t) for t in _pair(text))
+            if self.max_length < 3:
+                raise ValueError(f"max_length={self.max_length} leaves no room for [CLS] A [SEP] B [SEP]; "
+                                 "use max_length >= 3 for sentence pairs")
+            truncate_pair(a, b, self.max_length - 3)
+            out.append([tok.cls_id, *a, tok.sep_id, *b, tok.sep_id])
+        return out
+
+    def pad(self, ids: list[list[int]]) -> dict[str, np.ndarray]:
+        """Model inputs for encoded rows: padded (:func:`pad_batch`), segment 1 after the first ``[SEP]``."""
+        return pad_batch(ids, self.tokenizer.pad_id, segment_ids=pair_segment_ids(ids, self.tokenizer.sep_id))
 
     def logits_for_ids(self, ids: list[list[int]], batch_size: int = 64) -> np.ndarray:
         """(n, classes) float64 logits of encoded texts, batched by length, in the input order."""
         out = np.zeros((len(ids), self.num_classes), np.float64)
         for batch in length_batches([len(row) for row in ids], batch_size):
-            x = pad_batch([ids[i] for i in batch], self.tokenizer.pad_id)
+            x = self.pad([ids[i] for i in batch])
             out[batch] = np.asarray(self.model.predict_on_batch(x), np.float64)
         return out
 
     def predict_proba(self, texts, batch_size: int = 64) -> np.ndarray:
-        """(n, classes) class probabilities (softmax of the logits)."""
+        """(n, classes) class probabilities (softmax of the logits) of texts or ``(text_a, text_b)`` pairs."""
         texts = [texts] if isinstance(texts, str) else list(texts)
         if not texts:
             return np.zeros((0, self.num_classes))
@@ -169,7 +240,8 @@ class TextClassifier:
                   "bert_config": json.loads(self.model.backbone.bert_config.to_json()),
                   "lowercase": self.tokenizer.lowercase, "num_classes": self.num_classes,
                   "label_names": list(self.label_names), "max_length": self.max_length,
-                  "threshold": self.threshold, "dropout": self.model.dropout, "info": self.info}
+                  "threshold": self.threshold, "dropout": self.model.dropout,
+                  "features": getattr(self.model, "features", "pooled"), "info": self.info}
         (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         self.tokenizer.save_vocabulary(directory / "vocab.txt")
         self.model.save_weights(directory / WEIGHTS_FILE)
@@ -209,8 +281,10 @@ class TextClassifier:
             raise ValueError(f"{directory / CONFIG_FILE} is not a bertkeras classifier config "
                              f"(format={config.get('format')!r})")
         bert_config = BertConfig.from_json(json.dumps(config["bert_config"]))
-        model = BertClassifier(BertBackbone.from_bert_config(bert_config), config["num_classes"],
-                               dropout=config.get("dropout", 0.1))
+        features = config.get("features", "pooled")  # older files: the pooled [CLS] vector
+        backbone = BertBackbone.from_bert_config(bert_config, return_hidden_states=features != "pooled")
+        model = BertClassifier(backbone, config["num_classes"], dropout=config.get("dropout", 0.1),
+                               features=features)
         model.load_weights(directory / WEIGHTS_FILE)
         tokenizer = WordPieceTokenizer(directory / "vocab.txt", lowercase=config.get("lowercase", True))
         return cls(model, tokenizer, label_names=config["label_names"], max_length=config["max_length"],
@@ -222,4 +296,4 @@ class TextClassifier:
                 f"max_length={self.max_length}, threshold={self.threshold})")
 
 
-__all__ = ["Predictions", "TextClassifier", "length_batches", "pad_batch"]
+__all__ = ["Predictions", "TextClassifier", "length_batches", "pad_batch", "pair_segment_ids"]
