@@ -28,8 +28,11 @@ from bertkeras.finetune_runs import UsageError, check_out_dir, load_pretrained_o
 # Two hand-written messages the filter has never seen, shown after the test examples.
 OWN_MESSAGES = ("Congratulations! You have won a 1000 GBP gift card. Text CLAIM to 80088 now to collect",
                 "Are we still on for dinner tonight? I can pick you up at 7")
-SETTINGS = {  # the full demo fits in ~10 minutes of a 2-core CPU with the shipped L2/H128 model
-    "default": {"epochs": 3, "learning_rate": 1e-4, "batch_size": 32, "max_length": 128,
+# The default fits in a few minutes of a 2-core CPU with the shipped L2/H128 model. Its learning rate was
+# chosen on the validation split (3 epochs, seed 42: 1e-4 -> F1 0.946, 2e-4 -> 0.964, 5e-4 -> 0.973); a
+# model this small and this briefly pre-trained wants a larger step than BERT-base's 2e-5..5e-5 (§3.5).
+SETTINGS = {
+    "default": {"epochs": 3, "learning_rate": 5e-4, "batch_size": 32, "max_length": 128,
                 "max_train_examples": None, "max_steps_per_epoch": None},
     "quick": {"epochs": 1, "learning_rate": 1e-4, "batch_size": 32, "max_length": 64,
               "max_train_examples": 400, "max_steps_per_epoch": 8},

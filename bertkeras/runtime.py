@@ -91,4 +91,9 @@ def setup(seed: int = 42) -> bool:
         True in quick mode (``BERTKERAS_QUICK=1``), False for the full-size course.
     """
     set_seed(seed)
+    # tf.function's "triggered retracing" warnings fire when a notebook predicts on batches of several
+    # lengths (each new model and shape traces once); they are expected here and only bury the output.
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
     return is_quick()
