@@ -55,8 +55,8 @@ notebooks: install
 	BERTKERAS_QUICK=1 $(BIN)/python -m tests.notebook_tool $(NOTEBOOKS)
 
 # Re-measure bertkeras against its peers and rewrite the README's results table from benchmarks/results/.
-# `bench` is estimated at about 12 minutes on 2 cores (fewer repeats of the slowest peers); `bench-full` runs every
-# script at its defaults (about 20 minutes).
+# `bench` is estimated at about 20 minutes on 2 cores (fewer repeats of the slowest peers, SMS spam only for
+# fine-tuning quality); `bench-full` runs every script at its defaults (about 45 minutes).
 bench: install
 	$(BIN)/python -m benchmarks.run --device cpu --quick
 

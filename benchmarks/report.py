@@ -146,9 +146,9 @@ def render(records: list[dict]) -> str:
         "|---|---|---|",
         *("| " + " | ".join(cell(p[k]) for k in ("figure", "value", "source")) + " |" for p in published),
         "",
-        "Reproduce: `make bench` re-measures everything on the CPU (fewer repeats of the slowest peers, estimated",
-        "at about 12 minutes on 2 cores) and rewrites this table; `make bench-full` runs every script at its",
-        "defaults (about 20 minutes), `make bench-gpu` the GPU set. One benchmark alone:",
+        "Reproduce: `make bench` re-measures everything on the CPU (fewer repeats of the slowest peers, SMS spam",
+        "only for fine-tuning; estimated at about 20 minutes on 2 cores) and rewrites this table; `make bench-full`",
+        "runs every script at its defaults (about 45 minutes), `make bench-gpu` the GPU set. One benchmark alone:",
         f"`python -m benchmarks.NAME` ({names or 'NAME: a script in benchmarks/'}), then",
         "`python -m benchmarks.report --write`.",
     ]

@@ -1,14 +1,15 @@
 """Run the benchmark scripts in turn, then rewrite the README's results table.
 
-    make bench        # python -m benchmarks.run --device cpu --quick   (estimated ~12 min on 2 cores)
-    make bench-full   # python -m benchmarks.run --device cpu           (every script at its defaults, ~20 min)
+    make bench        # python -m benchmarks.run --device cpu --quick   (estimated ~20 min on 2 cores)
+    make bench-full   # python -m benchmarks.run --device cpu           (every script at its defaults, ~45 min)
     make bench-gpu    # python -m benchmarks.run --device gpu
 
 Each script records its own results file under ``benchmarks/results/``; ``benchmarks.report --write``
 then renders every results file into README.md. ``--quick`` keeps every measurement and peer but runs
 the slowest ones fewer times: keras-hub's vocabulary trainer (about a minute a run) once instead of
 three times, and three repeats of each training-step variant instead of five (each repeat of each
-variant is a fresh process: about 20 s for tiny and 30 s for mini on 2 cores).
+variant is a fresh process: about 20 s for tiny and 30 s for mini on 2 cores), and the fine-tuning
+quality benchmark on SMS spam only (IMDB, 3 seeds x 3 variants, takes another ~20 min).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ CPU = [
     ["benchmarks.tokenizer"],
     ["benchmarks.pretraining_pipeline"],
     ["benchmarks.model_step", "--presets", "tiny,mini"],
+    ["benchmarks.finetune"],
 ]
 GPU = [
     ["benchmarks.model_step", "--presets", "mini,base", "--batch", "64", "--jit-modes", "both"],
@@ -30,6 +32,7 @@ GPU = [
 QUICK = {
     "benchmarks.tokenizer": ["--peer-training-repeats", "1"],
     "benchmarks.model_step": ["--repeats", "3"],
+    "benchmarks.finetune": ["--tasks", "sms_spam"],
 }
 
 
