@@ -1,6 +1,6 @@
 """The tiny BERT shipped in data/tiny_bert: complete, documented, and far better than chance.
 
-The notebooks 05-08 and `bertkeras demo` start from it, so it must load from a clean clone, carry its
+Notebooks 06-09 and `bertkeras demo` start from it, so it must load from a clean clone, carry its
 model card, and have learned English: its held-out MLM accuracy is far above the most-frequent-token
 baseline and it fills easy blanks.
 """
