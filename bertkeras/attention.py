@@ -81,22 +81,26 @@ class BertSelfAttention(keras.layers.Layer):
         batch, seq = ops.shape(x)[0], ops.shape(x)[1]
         qkv = self.qkv_dense(x)  # (B, T, 3H)
         qkv = ops.reshape(qkv, (batch, seq, 3, self.num_heads, self.head_dim))  # (B, T, 3, A, H/A)
-        q, k, v = qkv[:, :, 0], qkv[:, :, 1], qkv[:, :, 2]  # each (B, T, A, H/A)
         key_mask = None
         if padding_mask is not None:
             key_mask = ops.cast(padding_mask, "bool")[:, None, None, :]  # (B, 1, 1, T): broadcast over heads, queries
 
         explicit = return_attention_scores or (training and self.attention_dropout > 0)
         if explicit:
-            scores = ops.einsum("bqhd,bkhd->bhqk", q, k)  # (B, A, T, T)
+            # Heads first, once for Q, K and V together, so both products below are plain batched matmuls.
+            # (unstack, not qkv[0]: the gradient of a slice writes a zero tensor of the full size per slice.)
+            q, k, v = ops.unstack(ops.transpose(qkv, (2, 0, 3, 1, 4)), 3, axis=0)  # each (B, A, T, H/A)
+            scores = ops.matmul(q, ops.swapaxes(k, -1, -2))  # (B, A, T, T)
             # Softmax in float32: in float16 the exponentials overflow and small weights underflow.
             scores = ops.cast(scores, "float32") / math.sqrt(self.head_dim)
             if key_mask is not None:
                 scores = ops.where(key_mask, scores, MASK_VALUE)
             probs = ops.softmax(scores, axis=-1)  # (B, A, T, T) float32, rows sum to 1
             dropped = self.probs_dropout(probs, training=training)
-            context = ops.einsum("bhqk,bkhd->bqhd", ops.cast(dropped, v.dtype), v)  # (B, T, A, H/A)
+            context = ops.matmul(ops.cast(dropped, v.dtype), v)  # (B, A, T, H/A)
+            context = ops.transpose(context, (0, 2, 1, 3))  # (B, T, A, H/A)
         else:
+            q, k, v = ops.unstack(qkv, 3, axis=2)  # each (B, T, A, H/A), the layout the fused op takes
             context = ops.dot_product_attention(q, k, v, mask=key_mask)  # (B, T, A, H/A)
         context = ops.reshape(context, (batch, seq, self.num_heads * self.head_dim))  # (B, T, H)
         output = self.output_dense(context)  # (B, T, H)
