@@ -1,11 +1,20 @@
 """Training-step throughput and peak memory: bertkeras vs keras-hub, same config, same run.
 
 Each variant is a backbone + masked-LM head trained on random token ids with an MLM loss at 20
-masked positions per sequence (BERT's max_predictions_per_seq for length 128). Every variant runs in its
-own subprocess (so peak RSS is its own); the parent runs them in turn and repeats.
+masked positions per sequence (BERT's max_predictions_per_seq for length 128). Speed: one process builds
+every variant and runs them in rounds (each round times a few steps of each variant, in rotating order),
+so machine noise hits all of them alike and each round gives its own ratio; the ratio reported is the
+median over rounds, its spread the lowest and highest round. Memory: each variant once more in a process
+of its own, so its peak RSS is its own.
 
-    python -m benchmarks.model_step                 # tiny and mini, batch 16, length 128, CPU
-    python -m benchmarks.model_step --presets mini --batch 64 --jit both
+    python -m benchmarks.model_step                 # tiny and mini, batch 16, length 128, XLA off and on
+    python -m benchmarks.model_step --presets mini --batch 64 --jit-modes on
+    python -m benchmarks.model_step --onednn off     # TensorFlow's oneDNN CPU kernels off (as `make test` runs)
+
+A fourth variant, ``head_only``, times what both models share by construction: the token embedding, the
+masked-LM head with its tied 30,522-word decoder, the loss and the AdamW update, with no encoder between
+embedding and head. Its step time S bounds the ratio any encoder can reach (keras-hub's step / S) and
+separates the encoders' own cost: (keras-hub's step - S) / (bertkeras's step - S).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
+
 def build(kind: str, preset: str, attention: bool, vocab: int):
     import keras
 
@@ -31,7 +41,12 @@ def build(kind: str, preset: str, attention: bool, vocab: int):
     config = BertConfig.from_preset(preset, vocabulary_size=vocab, max_sequence_length=512)
     inputs = {k: keras.Input((None,), dtype="int32", name=k) for k in ("token_ids", "segment_ids", "padding_mask")}
     positions = keras.Input((None,), dtype="int32", name="mask_positions")
-    if kind == "bertkeras":
+    if kind == "head_only":  # the shared part: embedding -> MLM head, no encoder
+        from bertkeras import MaskedLMHead
+
+        embedding = keras.layers.Embedding(vocab, config.hidden_dim, name="token_embedding")
+        logits = MaskedLMHead(embedding)(embedding(inputs["token_ids"]), positions)
+    elif kind == "bertkeras":
         from bertkeras import BertBackbone, MaskedLMHead
 
         backbone = BertBackbone.from_bert_config(config, return_attention_scores=attention)
@@ -52,39 +67,87 @@ def build(kind: str, preset: str, attention: bool, vocab: int):
     return keras.Model({**inputs, "mask_positions": positions}, logits)
 
 
-def worker(args) -> None:
-    import keras
+VARIANTS = ["keras_hub", "bertkeras", "bertkeras+attention", "head_only"]
+
+
+def batch(args):
     import numpy as np
 
-    keras.utils.set_random_seed(0)
-    model = build(args.kind, args.preset, args.attention, args.vocab)
-    model.compile(optimizer=keras.optimizers.AdamW(1e-4), jit_compile=args.jit,
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     rng = np.random.default_rng(0)
     b, t, p = args.batch, args.length, 20
     x = {"token_ids": rng.integers(5, args.vocab, (b, t)).astype("int32"),
          "segment_ids": (np.arange(t) >= t // 2).astype("int32")[None].repeat(b, 0),
          "padding_mask": np.ones((b, t), "int32"),
          "mask_positions": np.sort(rng.choice(t, (b, p)), axis=1).astype("int32")}
-    y = rng.integers(5, args.vocab, (b, p)).astype("int32")
-    for _ in range(3):  # warm-up: tracing and compilation
-        model.train_on_batch(x, y)
-    times = []
-    for _ in range(args.steps):
-        start = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - start)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"step_s": statistics.median(times), "peak_rss_mb": peak_mb,
-                      "tokens_per_s": b * t / statistics.median(times)}))
+    return x, rng.integers(5, args.vocab, (b, p)).astype("int32")
 
 
-def run_variant(kind, preset, attention, jit, args) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.model_step", "--worker", "--kind", kind, "--preset", preset,
-           "--batch", str(args.batch), "--length", str(args.length), "--steps", str(args.steps),
-           "--vocab", str(args.vocab)] + (["--attention"] if attention else []) + (["--jit"] if jit else [])
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+def compiled(variant: str, args):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    kind, _, attention = variant.partition("+")
+    model = build(kind, args.preset, bool(attention), args.vocab)
+    model.compile(optimizer=keras.optimizers.AdamW(1e-4), jit_compile=args.jit,
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def worker(args) -> None:
+    """In a fresh process: ``--memory``: one variant's peak RSS; otherwise per-round step times of all."""
+    x, y = batch(args)
+    variants = args.variants.split(",")
+    models = {v: compiled(v, args) for v in variants}
+    for model in models.values():
+        for _ in range(3):  # warm-up: tracing and compilation
+            model.train_on_batch(x, y)
+    if args.memory:
+        for _ in range(args.steps):
+            models[variants[0]].train_on_batch(x, y)
+        print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        return
+    rounds: dict[str, list[float]] = {v: [] for v in variants}
+    for r in range(args.repeats):
+        for v in variants[r % len(variants):] + variants[:r % len(variants)]:  # rotate who goes first
+            times = []
+            for _ in range(args.steps):
+                start = time.perf_counter()
+                models[v].train_on_batch(x, y)
+                times.append(time.perf_counter() - start)
+            rounds[v].append(statistics.median(times))
+    print(json.dumps(rounds))
+
+
+def run_worker(preset, jit, args, onednn: bool, variants: list[str], memory: bool = False):
+    cmd = [sys.executable, "-m", "benchmarks.model_step", "--worker", "--preset", preset,
+           "--variants", ",".join(variants), "--batch", str(args.batch), "--length", str(args.length),
+           "--steps", str(args.steps), "--repeats", str(args.repeats), "--vocab", str(args.vocab)]
+    cmd += (["--jit"] if jit else []) + (["--memory"] if memory else [])
+    # Set explicitly either way: `make` exports TF_ENABLE_ONEDNN_OPTS=0 for reproducible test numerics.
+    env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if onednn else "0"}
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if out.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ceiling(summary: dict) -> dict:
+    """What the shared part (``head_only``, step time S) leaves to the encoders, from median step times.
+
+    ``speedup_if_encoder_free``: keras-hub's step / S, the most any encoder could give.
+    ``encoder_speedup``: (keras-hub's step - S) / (bertkeras's step - S), the encoders compared alone.
+    ``encoder_speedup_needed``: what that would have to be for ``TARGET_SPEEDUP`` overall (None if
+    even a free encoder cannot reach it).
+    """
+    step = {k: 1 / summary[k]["tokens_per_s_median"] for k in ("keras_hub", "bertkeras", "head_only")}
+    shared, hub, ours = step["head_only"], step["keras_hub"], step["bertkeras"]
+    allowed = hub / TARGET_SPEEDUP - shared
+    return {
+        "shared_share_of_keras_hub": round(shared / hub, 3),
+        "speedup_if_encoder_free": round(hub / shared, 3),
+        "encoder_speedup": round((hub - shared) / (ours - shared), 3) if ours > shared else None,
+        "encoder_speedup_needed": round((hub - shared) / allowed, 3) if allowed > 0 else None,
+    }
 
 
 #: bertkeras's training step should be at least this many times keras-hub's throughput.
@@ -97,34 +160,58 @@ def summarize(results: dict) -> list[dict]:
 
     rows = []
     for key, r in results.items():
-        preset, jit, batch, length = key.split("_")
+        preset, jit, batch, length, *dnn = key.split("_")
         ours, hub = r["bertkeras"], r["keras_hub"]
+        limit = r.get("ceiling")
+        note = (f"the shared MLM head, loss and AdamW take {limit['shared_share_of_keras_hub']:.0%} of keras-hub's "
+                f"step; our embeddings + encoder alone run {limit['encoder_speedup'] or 0:.2f}× theirs"
+                + (f" (1.2× overall needs {limit['encoder_speedup_needed']:.1f}×)"
+                   if limit["encoder_speedup_needed"] else " (1.2× overall is out of reach)")) if limit else ""
         rows.append(summary_row(
             f"training step, backbone + MLM head, {preset}, batch {batch[1:]} × {length[1:]}"
-            + (", XLA" if jit == "jiton" else ""),
-            f"{ours['tokens_per_s_median']:,.0f} tokens/s, {ours['peak_rss_mb_median'] / 1024:.2f} GiB peak RSS",
-            f"keras-hub {hub['tokens_per_s_median']:,.0f} tokens/s, {hub['peak_rss_mb_median'] / 1024:.2f} GiB",
-            ratio=r["speedup_vs_keras_hub"],
-            ratio_min=ours["tokens_per_s_min"] / hub["tokens_per_s_max"],
-            ratio_max=ours["tokens_per_s_max"] / hub["tokens_per_s_min"],
-            target=TARGET_SPEEDUP))
+            + (", XLA" if jit == "jiton" else "") + (", oneDNN off" if dnn == ["dnnoff"] else ""),
+            f"{ours['tokens_per_s_median']:,.0f} tokens/s, {ours['peak_rss_mb'] / 1024:.2f} GiB peak RSS",
+            f"keras-hub {hub['tokens_per_s_median']:,.0f} tokens/s, {hub['peak_rss_mb'] / 1024:.2f} GiB",
+            ratio=r["speedup_vs_keras_hub"], ratio_min=r["speedup_min"], ratio_max=r["speedup_max"],
+            target=TARGET_SPEEDUP, note=note))
     return rows
+
+
+def measure_config(preset: str, jit: bool, onednn: bool, args) -> dict:
+    """Rounds of all variants in one process, then each variant's peak RSS in its own process."""
+    rounds = run_worker(preset, jit, args, onednn, VARIANTS)
+    tokens = args.batch * args.length
+    summary: dict = {}
+    for v, times in rounds.items():
+        summary[v] = {"tokens_per_s_median": tokens / statistics.median(times),
+                      "tokens_per_s_min": tokens / max(times), "tokens_per_s_max": tokens / min(times),
+                      "step_s_per_round": [round(t, 5) for t in times]}
+        if v != "head_only":
+            summary[v]["peak_rss_mb"] = run_worker(preset, jit, args, onednn, [v], memory=True)["peak_rss_mb"]
+    per_round = [h / o for h, o in zip(rounds["keras_hub"], rounds["bertkeras"], strict=True)]
+    summary["speedup_vs_keras_hub"] = statistics.median(per_round)
+    summary["speedup_min"], summary["speedup_max"] = min(per_round), max(per_round)
+    summary["attention_output_cost"] = statistics.median(
+        1 - o / a for o, a in zip(rounds["bertkeras"], rounds["bertkeras+attention"], strict=True))
+    summary["ceiling"] = ceiling(summary)
+    return summary
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--kind", default="bertkeras")
-    parser.add_argument("--preset", default="tiny")
-    parser.add_argument("--attention", action="store_true")
-    parser.add_argument("--jit", action="store_true")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help=argparse.SUPPRESS)
+    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--preset", default="tiny", help=argparse.SUPPRESS)
+    parser.add_argument("--jit", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--presets", default="tiny,mini")
-    parser.add_argument("--jit-modes", default="off", help="off, on or both")
+    parser.add_argument("--jit-modes", default="both", help="off, on or both")
+    parser.add_argument("--onednn", default="on", help="TensorFlow's oneDNN CPU kernels: on (its default), off or both")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--length", type=int, default=128)
     parser.add_argument("--vocab", type=int, default=30522)
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=5, help="timed steps per variant per round")
+    parser.add_argument("--repeats", type=int, default=7, help="rounds (each variant's median step per round)")
     args = parser.parse_args()
     if args.worker:
         worker(args)
@@ -132,29 +219,21 @@ def main() -> None:
     from benchmarks.record import write_results
 
     jit_modes = {"off": [False], "on": [True], "both": [False, True]}[args.jit_modes]
+    dnn_modes = {"on": [True], "off": [False], "both": [True, False]}[args.onednn]
     results = {}
     for preset in args.presets.split(","):
-        for jit in jit_modes:
-            variants = [("keras_hub", False), ("bertkeras", False), ("bertkeras", True)]
-            runs: dict[str, list[dict]] = {f"{k}{'+attention' if a else ''}": [] for k, a in variants}
-            for _ in range(args.repeats):
-                for kind, attention in variants:
-                    runs[f"{kind}{'+attention' if attention else ''}"].append(run_variant(kind, preset, attention, jit, args))
-            summary = {}
-            for name, rs in runs.items():
-                tps = [r["tokens_per_s"] for r in rs]
-                summary[name] = {"tokens_per_s_median": statistics.median(tps), "tokens_per_s_min": min(tps),
-                                 "tokens_per_s_max": max(tps),
-                                 "peak_rss_mb_median": statistics.median(r["peak_rss_mb"] for r in rs)}
-            hub = summary["keras_hub"]["tokens_per_s_median"]
-            summary["speedup_vs_keras_hub"] = summary["bertkeras"]["tokens_per_s_median"] / hub
-            summary["attention_output_cost"] = 1 - summary["bertkeras+attention"]["tokens_per_s_median"] / summary["bertkeras"]["tokens_per_s_median"]
-            key = f"{preset}_jit{'on' if jit else 'off'}_b{args.batch}_t{args.length}"
-            results[key] = summary
-            print(key, json.dumps(summary, indent=1), flush=True)
+        for onednn in dnn_modes:
+            for jit in jit_modes:
+                key = f"{preset}_jit{'on' if jit else 'off'}_b{args.batch}_t{args.length}" + ("" if onednn else "_dnnoff")
+                results[key] = measure_config(preset, jit, onednn, args)
+                print(key, json.dumps(results[key], indent=1), flush=True)
     path = write_results("model_step", results, notes=(
-        f"median over {args.repeats} repeats of the median of {args.steps} steps after 3 warm-up steps; "
-        "each variant in its own subprocess, run in turn; MLM loss at 20 positions; vocabulary 30,522"),
+        f"{args.repeats} rounds in one process, each timing {args.steps} steps of every variant (rotating order) "
+        "after 3 warm-up steps; tokens/s from the median round, ratio = median of the per-round ratios, spread = "
+        "lowest/highest round; peak RSS from one more process per variant; MLM loss at 20 positions; "
+        "vocabulary 30,522; "
+        "TF_ENABLE_ONEDNN_OPTS=1 unless the key ends in _dnnoff. 'ceiling' compares the step times with "
+        "head_only (embedding -> MLM head, loss, AdamW: the part both libraries share; see ceiling())"),
         summary=summarize(results))
     print("wrote", path)
 

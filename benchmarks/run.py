@@ -7,9 +7,10 @@
 Each script records its own results file under ``benchmarks/results/``; ``benchmarks.report --write``
 then renders every results file into README.md. ``--quick`` keeps every measurement and peer but runs
 the slowest ones fewer times: keras-hub's vocabulary trainer (about a minute a run) once instead of
-three times, and three repeats of each training-step variant instead of five (each repeat of each
-variant is a fresh process: about 20 s for tiny and 30 s for mini on 2 cores), and the fine-tuning
-quality benchmark on SMS spam only (IMDB, 3 seeds x 3 variants, takes another ~20 min).
+three times, the training-step comparison without XLA and with three repeats of each variant instead
+of five (each repeat of each variant is a fresh process: about 15 s for tiny and 25 s for mini on 2
+cores), and the fine-tuning quality benchmark on SMS spam only (IMDB, 3 seeds x 3 variants, takes another
+~20 min).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ GPU = [
 #: Extra arguments under ``--quick``, by module (later arguments win in argparse).
 QUICK = {
     "benchmarks.tokenizer": ["--peer-training-repeats", "1"],
-    "benchmarks.model_step": ["--repeats", "3"],
+    "benchmarks.model_step": ["--repeats", "3", "--jit-modes", "off"],
     "benchmarks.finetune": ["--tasks", "sms_spam"],
 }
 
