@@ -25,7 +25,7 @@ README = ROOT / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 #: Benchmarks in the order a reader meets them; any other results file follows, alphabetically.
-ORDER = ["tokenizer", "pretraining_pipeline", "model_step", "pretraining_step", "finetune"]
+ORDER = ["tokenizer", "pretraining_pipeline", "model_step", "pretraining_step", "pretrain_recipe", "finetune"]
 
 #: Peers' published figures, each with where it is printed. Not measured here: context for ours.
 PUBLISHED = [
@@ -149,7 +149,9 @@ def render(records: list[dict]) -> str:
         "",
         "Reproduce: `make bench` re-measures everything on the CPU (fewer repeats of the slowest peers, SMS spam",
         "only for fine-tuning; estimated at about 20 minutes on 2 cores) and rewrites this table; `make bench-full`",
-        "runs every script at its defaults (about 45 minutes), `make bench-gpu` the GPU set. One benchmark alone:",
+        "runs every script at its defaults (about 45 minutes), `make bench-gpu` the GPU set (with the 30-minute",
+        "mini pre-training); `pretrain_recipe` records pre-training runs (`--record runs/NAME/model/metrics.json`",
+        "for one made with `bertkeras pretrain`). One benchmark alone:",
         f"`python -m benchmarks.NAME` ({names or 'NAME: a script in benchmarks/'}), then",
         "`python -m benchmarks.report --write`.",
     ]
