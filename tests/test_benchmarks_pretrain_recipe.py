@@ -49,3 +49,18 @@ def test_not_a_metrics_file_is_named(tmp_path):
         pretrain_recipe.entry({"loss": 1.0})
     with pytest.raises(SystemExit):
         pretrain_recipe.main(["--record", str(tmp_path / "nope.json")])
+
+
+def test_record_keeps_earlier_runs_and_replaces_the_same_one(tmp_path, monkeypatch):
+    from benchmarks import record
+
+    monkeypatch.setattr(record, "RESULTS_DIR", tmp_path / "results")
+    other = {**shipped_metrics(), "preset": "mini", "steps": 2000}
+    (tmp_path / "mini.json").write_text(json.dumps(other), encoding="utf-8")
+    pretrain_recipe.main(["--record", str(SHIPPED)])
+    pretrain_recipe.main(["--record", str(tmp_path / "mini.json")])
+    pretrain_recipe.main(["--record", str(SHIPPED)])  # the same run again: replaced, not added
+    (written,) = (tmp_path / "results").glob("pretrain_recipe_*.json")
+    stored = json.loads(written.read_text(encoding="utf-8"))
+    assert sorted(stored["results"]) == ["mini_2000steps_cpu", "tiny_16000steps_cpu"]
+    assert len(stored["summary"]) == 2
