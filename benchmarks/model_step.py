@@ -20,13 +20,13 @@ separates the encoders' own cost: (keras-hub's step - S) / (bertkeras's step - S
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
 import statistics
 import subprocess
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -94,6 +94,8 @@ def compiled(variant: str, args):
 
 def worker(args) -> None:
     """In a fresh process: ``--memory``: one variant's peak RSS; otherwise per-round step times of all."""
+    from benchmarks.record import measure
+
     x, y = batch(args)
     variants = args.variants.split(",")
     models = {v: compiled(v, args) for v in variants}
@@ -108,12 +110,8 @@ def worker(args) -> None:
     rounds: dict[str, list[float]] = {v: [] for v in variants}
     for r in range(args.repeats):
         for v in variants[r % len(variants):] + variants[:r % len(variants)]:  # rotate who goes first
-            times = []
-            for _ in range(args.steps):
-                start = time.perf_counter()
-                models[v].train_on_batch(x, y)
-                times.append(time.perf_counter() - start)
-            rounds[v].append(statistics.median(times))
+            step = functools.partial(models[v].train_on_batch, x, y)
+            rounds[v].append(measure(step, repeats=args.steps, warmup=0)["median_s"])
     print(json.dumps(rounds))
 
 

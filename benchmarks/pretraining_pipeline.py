@@ -33,12 +33,11 @@ def count_examples(ds) -> int:
     return n
 
 
-def step_rate(preset: str, dataset, vocabulary_size: int, steps: int) -> dict:
-    """Examples/s of ``BertPretrainer.train_on_batch`` on batches taken from ``dataset`` (3 warm-up)."""
-    import statistics
-
+def step_rate(preset: str, dataset, vocabulary_size: int, batch_size: int, steps: int) -> dict:
+    """Examples/s of ``BertPretrainer.train_on_batch`` on full batches taken from ``dataset`` (3 warm-up)."""
     import keras
 
+    from benchmarks.record import measure
     from bertkeras import BertBackbone, BertConfig, BertPretrainer
     from bertkeras.optimization import bert_optimizer, training_precision
 
@@ -47,16 +46,9 @@ def step_rate(preset: str, dataset, vocabulary_size: int, steps: int) -> dict:
     model = BertPretrainer(BertBackbone.from_bert_config(config))
     jit = training_precision()["jit_compile"]  # what `bertkeras pretrain` picks here: XLA only on a GPU
     model.compile(optimizer=bert_optimizer(1e-4, total_steps=1000), jit_compile=jit)
-    batches = list(dataset.take(steps + 3))
-    times = []
-    for i, (inputs, targets) in enumerate(batches):
-        start = time.perf_counter()
-        model.train_on_batch(inputs, targets)
-        if i >= 3:
-            times.append(time.perf_counter() - start)
-    batch = int(batches[0][0]["token_ids"].shape[0])
-    return {"examples_per_s": batch / statistics.median(times), "median_s": statistics.median(times),
-            "min_s": min(times), "max_s": max(times), "steps": len(times), "jit_compile": jit}
+    batches = iter(list(dataset.take(steps + 3)))  # in memory first: only the step is timed
+    timing = measure(lambda: model.train_on_batch(*next(batches)), repeats=steps, warmup=3)
+    return {"examples_per_s": batch_size / timing["median_s"], **timing, "jit_compile": jit}
 
 
 def summarize(results: dict) -> list[dict]:
@@ -161,7 +153,8 @@ def main() -> None:
     results["unmaskable_rows"] = int(np.sum((arrays["token_ids"] > 4).sum(1) == 0))
 
     train_ds = pretraining_dataset(arrays, vocab, batch_size=args.batch_size)
-    results["training_step"] = {preset: step_rate(preset, train_ds, tokenizer.vocabulary_size, args.step_count)
+    results["training_step"] = {preset: step_rate(preset, train_ds, tokenizer.vocabulary_size, args.batch_size,
+                                                  args.step_count)
                                 for preset in filter(None, args.step_presets.split(","))}
 
     path = write_results("pretraining_pipeline", results,
