@@ -27,6 +27,7 @@ def test_ceiling_says_when_the_target_is_out_of_reach():
     # The shared part alone (90 ms) is slower than keras-hub's step / 1.2 (83 ms): no encoder can help.
     limit = model_step.ceiling(timings(1000 / 0.100, 1000 / 0.095, 1000 / 0.090))
     assert limit["encoder_speedup_needed"] is None
+    assert model_step.ceiling_note(limit).endswith("(1.2× overall is out of reach)")
     assert limit["speedup_if_encoder_free"] == pytest.approx(100 / 90, abs=1e-3)
 
 
