@@ -1,15 +1,19 @@
 """Training-step throughput and peak memory: bertkeras vs keras-hub, same config, same run.
 
-Each variant is a backbone + masked-LM head trained on random token ids with an MLM loss at 20
-masked positions per sequence (BERT's max_predictions_per_seq for length 128). Speed: one process builds
+Each variant is a backbone + masked-LM head trained on random token ids with an MLM loss at 15 % of
+the positions, rounded up (20 at length 128, BERT's max_predictions_per_seq). Speed: one process builds
 every variant and runs them in rounds (each round times a few steps of each variant, in rotating order),
 so machine noise hits all of them alike and each round gives its own ratio; the ratio reported is the
 median over rounds, its spread the lowest and highest round. Memory: each variant once more in a process
-of its own, so its peak RSS is its own.
+of its own, so its peak RSS (on a GPU: its peak GPU memory) is its own.
 
     python -m benchmarks.model_step                 # tiny and mini, batch 16, length 128, XLA off and on
     python -m benchmarks.model_step --presets mini --batch 64 --jit-modes on
     python -m benchmarks.model_step --onednn off     # TensorFlow's oneDNN CPU kernels off (as `make test` runs)
+    python -m benchmarks.model_step --presets base --lengths 128,512 --tokens-per-step 16384 --precisions fp32,bf16
+
+Every row also carries the step's model FLOPs (``benchmarks.flops``) as TFLOP/s and, on a GPU whose
+peak ``benchmarks.flops`` knows (the model read from nvidia-smi), the MFU against its dense bf16 peak.
 
 A fourth variant, ``head_only``, times what both models share by construction: the token embedding, the
 masked-LM head with its tied 30,522-word decoder, the loss and the AdamW update, with no encoder between
@@ -67,13 +71,18 @@ def build(kind: str, preset: str, attention: bool, vocab: int):
 
 
 VARIANTS = ["keras_hub", "bertkeras", "bertkeras+attention", "head_only"]
+#: ``--precisions`` values and the Keras dtype policies they set (before any layer is built).
+POLICIES = {"fp32": "float32", "bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
+PRECISION_LABELS = {"bf16": "bf16 mixed precision", "fp16": "fp16 mixed precision"}
 
 
 def batch(args):
     import numpy as np
 
+    from benchmarks.flops import mlm_predictions
+
     rng = np.random.default_rng(0)
-    b, t, p = args.batch, args.length, 20
+    b, t, p = args.batch, args.length, mlm_predictions(args.length)
     x = {"token_ids": rng.integers(5, args.vocab, (b, t)).astype("int32"),
          "segment_ids": (np.arange(t) >= t // 2).astype("int32")[None].repeat(b, 0),
          "padding_mask": np.ones((b, t), "int32"),
@@ -85,6 +94,8 @@ def compiled(variant: str, args):
     import keras
 
     keras.utils.set_random_seed(0)
+    # Keras wraps the optimizer in a LossScaleOptimizer by itself under mixed_float16.
+    keras.mixed_precision.set_global_policy(POLICIES[args.precision])
     kind, _, attention = variant.partition("+")
     model = build(kind, args.preset, bool(attention), args.vocab)
     model.compile(optimizer=keras.optimizers.AdamW(1e-4), jit_compile=args.jit,
@@ -105,7 +116,12 @@ def worker(args) -> None:
     if args.memory:
         for _ in range(args.steps):
             models[variants[0]].train_on_batch(x, y)
-        print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        peak = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        import tensorflow as tf
+
+        if tf.config.list_physical_devices("GPU"):  # the allocator's high-water mark since start-up
+            peak["peak_gpu_mb"] = tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20
+        print(json.dumps(peak))
         return
     rounds: dict[str, list[float]] = {v: [] for v in variants}
     for r in range(args.repeats):
@@ -118,7 +134,8 @@ def worker(args) -> None:
 def run_worker(preset, jit, args, onednn: bool, variants: list[str], memory: bool = False):
     cmd = [sys.executable, "-m", "benchmarks.model_step", "--worker", "--preset", preset,
            "--variants", ",".join(variants), "--batch", str(args.batch), "--length", str(args.length),
-           "--steps", str(args.steps), "--repeats", str(args.repeats), "--vocab", str(args.vocab)]
+           "--steps", str(args.steps), "--repeats", str(args.repeats), "--vocab", str(args.vocab),
+           "--precision", args.precision]
     cmd += (["--jit"] if jit else []) + (["--memory"] if memory else [])
     # Set explicitly either way: `make` exports TF_ENABLE_ONEDNN_OPTS=0 for reproducible test numerics.
     env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1" if onednn else "0"}
@@ -160,36 +177,68 @@ def ceiling_note(limit: dict) -> str:
             f"step; our embeddings + encoder alone run {limit['encoder_speedup'] or 0:.2f}× theirs ({reach})")
 
 
+def config_key(preset: str, jit: bool, batch: int, length: int, precision: str = "fp32",
+               onednn: bool = True) -> str:
+    """The results key of one configuration, e.g. ``mini_jiton_b16_t128`` or ``base_jitoff_b32_t512_bf16``."""
+    key = f"{preset}_jit{'on' if jit else 'off'}_b{batch}_t{length}"
+    return key + ("" if precision == "fp32" else f"_{precision}") + ("" if onednn else "_dnnoff")
+
+
+def row_label(key: str) -> str:
+    """The README's description of the configuration ``config_key`` named ``key``."""
+    preset, jit, batch, length, *rest = key.split("_")
+    return (f"training step, backbone + MLM head, {preset}, batch {batch[1:]} × {length[1:]}"
+            + (", XLA" if jit == "jiton" else "")
+            + "".join(f", {PRECISION_LABELS[r]}" for r in rest if r in PRECISION_LABELS)
+            + (", oneDNN off" if "dnnoff" in rest else ""))
+
+
 def summarize(results: dict) -> list[dict]:
-    """The README rows for this benchmark (see ``benchmarks.report``): one per preset/jit/batch."""
+    """The README rows for this benchmark (see ``benchmarks.report``): one per configuration."""
     from benchmarks.record import summary_row
 
     rows = []
     for key, r in results.items():
-        preset, jit, batch, length, *dnn = key.split("_")
         ours, hub = r["bertkeras"], r["keras_hub"]
-        note = ceiling_note(r["ceiling"]) if "ceiling" in r else ""
+        memory = "peak_gpu_mb" if "peak_gpu_mb" in ours else "peak_rss_mb"
+        unit = {"peak_gpu_mb": "peak GPU memory", "peak_rss_mb": "peak RSS"}[memory]
+        mfu = ours.get("utilisation", {}).get("mfu")
+        notes = [ceiling_note(r["ceiling"])] if "ceiling" in r else []
+        if "attention_output_cost" in r:
+            cost = r["attention_output_cost"]
+            notes.append(f"returning the attention probabilities costs {cost:.0%} of the step" if cost >= 0.005
+                         else f"returning the attention probabilities costs nothing measurable ({cost:+.1%})")
         rows.append(summary_row(
-            f"training step, backbone + MLM head, {preset}, batch {batch[1:]} × {length[1:]}"
-            + (", XLA" if jit == "jiton" else "") + (", oneDNN off" if dnn == ["dnnoff"] else ""),
-            f"{ours['tokens_per_s_median']:,.0f} tokens/s, {ours['peak_rss_mb'] / 1024:.2f} GiB peak RSS",
-            f"keras-hub {hub['tokens_per_s_median']:,.0f} tokens/s, {hub['peak_rss_mb'] / 1024:.2f} GiB",
+            row_label(key),
+            f"{ours['tokens_per_s_median']:,.0f} tokens/s"
+            + (f", {ours[memory] / 1024:.2f} GiB {unit}" if memory in ours else "")
+            + (f", MFU {mfu:.1%}" if mfu is not None else ""),
+            f"keras-hub {hub['tokens_per_s_median']:,.0f} tokens/s"
+            + (f", {hub[memory] / 1024:.2f} GiB" if memory in hub else ""),
             ratio=r["speedup_vs_keras_hub"], ratio_min=r["speedup_min"], ratio_max=r["speedup_max"],
-            target=TARGET_SPEEDUP, note=note))
+            target=TARGET_SPEEDUP, note="; ".join(notes), date=r.get("measured", {}).get("date")))
     return rows
 
 
 def measure_config(preset: str, jit: bool, onednn: bool, args) -> dict:
-    """Rounds of all variants in one process, then each variant's peak RSS in its own process."""
+    """Rounds of all variants in one process, then each variant's peak memory in its own process."""
+    from benchmarks.flops import gpu_model, mlm_predictions, training_flops, utilisation
+    from bertkeras import BertConfig
+
     rounds = run_worker(preset, jit, args, onednn, VARIANTS)
     tokens = args.batch * args.length
-    summary: dict = {}
+    config = BertConfig.from_preset(preset, vocabulary_size=args.vocab, max_sequence_length=512)
+    flops = training_flops(config, args.batch, args.length, mlm_predictions(args.length))
+    device = gpu_model()
+    summary: dict = {"flops_per_step": flops, "device_model": device}
     for v, times in rounds.items():
         summary[v] = {"tokens_per_s_median": tokens / statistics.median(times),
                       "tokens_per_s_min": tokens / max(times), "tokens_per_s_max": tokens / min(times),
                       "step_s_per_round": [round(t, 5) for t in times]}
         if v != "head_only":
-            summary[v]["peak_rss_mb"] = run_worker(preset, jit, args, onednn, [v], memory=True)["peak_rss_mb"]
+            summary[v]["utilisation"] = utilisation(flops, statistics.median(times), device)
+            if args.memory_processes:
+                summary[v].update(run_worker(preset, jit, args, onednn, [v], memory=True))
     per_round = [h / o for h, o in zip(rounds["keras_hub"], rounds["bertkeras"], strict=True)]
     summary["speedup_vs_keras_hub"] = statistics.median(per_round)
     summary["speedup_min"], summary["speedup_max"] = min(per_round), max(per_round)
@@ -206,36 +255,55 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--preset", default="tiny", help=argparse.SUPPRESS)
     parser.add_argument("--jit", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--length", type=int, default=128, help=argparse.SUPPRESS)
+    parser.add_argument("--precision", default="fp32", choices=sorted(POLICIES), help=argparse.SUPPRESS)
     parser.add_argument("--presets", default="tiny,mini")
+    parser.add_argument("--lengths", default="128", help="sequence lengths, comma-separated")
+    parser.add_argument("--precisions", default="fp32",
+                        help="comma-separated: fp32, bf16 (mixed_bfloat16), fp16 (mixed_float16, loss scaling)")
     parser.add_argument("--jit-modes", default="both", help="off, on or both")
     parser.add_argument("--onednn", default="on", help="TensorFlow's oneDNN CPU kernels: on (its default), off or both")
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--length", type=int, default=128)
+    parser.add_argument("--tokens-per-step", type=int, default=None,
+                        help="instead of --batch: batch = this // length, so every length gets the same tokens")
     parser.add_argument("--vocab", type=int, default=30522)
     parser.add_argument("--steps", type=int, default=5, help="timed steps per variant per round")
     parser.add_argument("--repeats", type=int, default=7, help="rounds (each variant's median step per round)")
+    parser.add_argument("--no-memory", dest="memory_processes", action="store_false",
+                        help="skip the one-process-per-variant peak memory runs (they compile every model again)")
     args = parser.parse_args()
     if args.worker:
         worker(args)
         return
-    from benchmarks.record import write_results
+    from benchmarks.record import earlier_entries, write_results
 
+    precisions = args.precisions.split(",")
+    if unknown := set(precisions) - set(POLICIES):
+        parser.error(f"unknown precision {sorted(unknown)}; choose from {sorted(POLICIES)}")
     jit_modes = {"off": [False], "on": [True], "both": [False, True]}[args.jit_modes]
     dnn_modes = {"on": [True], "off": [False], "both": [True, False]}[args.onednn]
     results = {}
     for preset in args.presets.split(","):
-        for onednn in dnn_modes:
-            for jit in jit_modes:
-                key = f"{preset}_jit{'on' if jit else 'off'}_b{args.batch}_t{args.length}" + ("" if onednn else "_dnnoff")
-                results[key] = measure_config(preset, jit, onednn, args)
-                print(key, json.dumps(results[key], indent=1), flush=True)
+        for length in map(int, args.lengths.split(",")):
+            args.length = length
+            args.batch = args.tokens_per_step // length if args.tokens_per_step else args.batch
+            for args.precision in precisions:
+                for onednn in dnn_modes:
+                    for jit in jit_modes:
+                        key = config_key(preset, jit, args.batch, length, args.precision, onednn)
+                        results[key] = measure_config(preset, jit, onednn, args)
+                        print(key, json.dumps(results[key], indent=1), flush=True)
+    # Configurations measured before on this machine and not now (e.g. XLA, skipped by `make bench`) stay.
+    results = {**earlier_entries("model_step"), **results}
     path = write_results("model_step", results, notes=(
         f"{args.repeats} rounds in one process, each timing {args.steps} steps of every variant (rotating order) "
         "after 3 warm-up steps; tokens/s from the median round, ratio = median of the per-round ratios, spread = "
-        "lowest/highest round; peak RSS from one more process per variant; MLM loss at 20 positions; "
-        "vocabulary 30,522; "
-        "TF_ENABLE_ONEDNN_OPTS=1 unless the key ends in _dnnoff. 'ceiling' compares the step times with "
-        "head_only (embedding -> MLM head, loss, AdamW: the part both libraries share; see ceiling())"),
+        "lowest/highest round; peak RSS (GPU: peak GPU memory) from one more process per variant; MLM loss at "
+        "ceil(15 %) of the positions; vocabulary 30,522; "
+        "TF_ENABLE_ONEDNN_OPTS=1 unless the key ends in _dnnoff; keys ending in _bf16/_fp16 ran under Keras's "
+        "mixed_bfloat16/mixed_float16 policy. 'utilisation': model TFLOP/s from benchmarks.flops (matmuls only, "
+        "3x forward) and MFU against the device's dense bf16 peak where known. 'ceiling' compares the step times "
+        "with head_only (embedding -> MLM head, loss, AdamW: the part both libraries share; see ceiling())"),
         summary=summarize(results))
     print("wrote", path)
 

@@ -66,16 +66,18 @@ def speedup(ours: dict, peer: dict) -> dict[str, float]:
 
 def summary_row(metric: str, ours: str, peer: str = "", *, ratio: float | None = None,
                 ratio_min: float | None = None, ratio_max: float | None = None,
-                target: float | str | None = None, met: bool | None = None, note: str = "") -> dict:
+                target: float | str | None = None, met: bool | None = None, note: str = "",
+                date: str | None = None) -> dict:
     """One row of a results file's ``summary`` (see ``benchmarks.report``).
 
     ``ratio`` is always oriented as bertkeras's advantage: above 1 means bertkeras is better.
     ``target`` is either a number (the ratio bertkeras aims for; the report says met or missed and by
-    how much) or a short sentence, then with ``met`` saying whether it was reached.
+    how much) or a short sentence, then with ``met`` saying whether it was reached. ``date``: when the
+    row's entry was measured, if earlier than its file (an entry kept from an earlier run).
     """
     row: dict = {"metric": metric, "ours": ours, "peer": peer}
     for key, value in (("ratio", ratio), ("ratio_min", ratio_min), ("ratio_max", ratio_max),
-                       ("target", target), ("met", met)):
+                       ("target", target), ("met", met), ("date", date)):
         if value is not None:
             row[key] = value
     if note:
@@ -88,6 +90,25 @@ def si(value: float, unit: str) -> str:
     if value >= 1e6:
         return f"{value / 1e6:.1f} M {unit}"
     return f"{value:,.0f} {unit}"
+
+
+def earlier_entries(benchmark: str, field: str | None = None) -> dict:
+    """This machine's earlier entries of ``benchmark``: its results (or ``results[field]``), or ``{}``.
+
+    Each entry (a dict) is stamped with ``measured``: the date, command and versions of the run that
+    measured it (an entry carried over before keeps its first stamp). A script merges these under its
+    fresh results, so a run that measures less than the last one (``make bench``'s quick mode: no XLA
+    rows, no IMDB) replaces what it re-measured and keeps the rest, each row with its own date.
+    """
+    path = RESULTS_DIR / f"{benchmark}_{machine_name()}.json"
+    if not path.is_file():
+        return {}
+    old = json.loads(path.read_text(encoding="utf-8"))
+    entries = old.get("results", {})
+    entries = entries.get(field, {}) if field else entries
+    stamp = {k: old.get(k) for k in ("date", "command", "versions")}
+    return {key: {**entry, "measured": entry.get("measured", stamp)} for key, entry in entries.items()
+            if isinstance(entry, dict)}
 
 
 def write_results(benchmark: str, results: dict, notes: str = "", summary: list[dict] | None = None) -> Path:

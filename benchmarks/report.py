@@ -132,9 +132,10 @@ def render(records: list[dict]) -> str:
             {"metric": f"{record.get('benchmark', record['_file'])}: no summary, see `{record['_file']}`",
              "ours": "", "peer": ""}]
         for row in rows:
+            when = f"{record.get('machine', '?')}, {row['date'][:10]}" if row.get("date") else where
             lines.append("| " + " | ".join(cell(c) for c in (
                 row.get("metric", ""), row.get("ours", ""), row.get("peer", ""), ratio_cell(row),
-                target_cell(row), where)) + " |")
+                target_cell(row), when)) + " |")
     names = ", ".join(dict.fromkeys(f"`{r['benchmark']}`" for r in records if r.get("benchmark")))
     published = list(PUBLISHED)
     for record in records:

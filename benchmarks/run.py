@@ -7,10 +7,11 @@
 Each script records its own results file under ``benchmarks/results/``; ``benchmarks.report --write``
 then renders every results file into README.md. ``--quick`` keeps every measurement and peer but runs
 the slowest ones fewer times: keras-hub's vocabulary trainer (about a minute a run) once instead of
-three times, the training-step comparison without XLA and in three timing rounds instead of seven
+three times, the training-step comparison in fp32 without XLA and in three timing rounds instead of seven
 (about 2 min for tiny and 4 min for mini on 2 cores, memory processes included), and the fine-tuning
-quality benchmark on SMS spam only (IMDB, 3 seeds x 3 variants, takes another ~20 min). The GPU set
-adds the 30-minute mini pre-training (``benchmarks.pretrain_recipe``).
+quality benchmark on SMS spam only (IMDB, 3 seeds x 3 variants, takes another ~20 min). What a quick
+run does not re-measure stays in the results files with its own date (``record.earlier_entries``).
+The GPU set adds the 30-minute mini pre-training (``benchmarks.pretrain_recipe``).
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ import time
 CPU = [
     ["benchmarks.tokenizer"],
     ["benchmarks.pretraining_pipeline"],
-    ["benchmarks.model_step", "--presets", "tiny,mini"],
+    ["benchmarks.model_step", "--presets", "tiny,mini", "--precisions", "fp32,bf16"],
     ["benchmarks.finetune"],
 ]
 GPU = [
-    ["benchmarks.model_step", "--presets", "mini,base", "--batch", "64", "--jit-modes", "both"],
+    # Issue 9's GPU grid: mini and base, lengths 128 and 512 (16,384 tokens a step), fp32 and bf16, XLA
+    # off and on, each row with its MFU against the card's dense bf16 peak.
+    ["benchmarks.model_step", "--presets", "mini,base", "--lengths", "128,512", "--tokens-per-step", "16384",
+     "--precisions", "fp32,bf16", "--jit-modes", "both"],
     # Issue 5's recipe: mini pre-trained within 30 GPU-minutes (the file says if the run took longer).
     ["benchmarks.pretrain_recipe", "--preset", "mini", "--steps", "20000", "--checkpoint-every", "2000",
      "--batch-size", "128", "--out", "runs/bench_gpu_mini"],
@@ -35,7 +39,7 @@ GPU = [
 #: Extra arguments under ``--quick``, by module (later arguments win in argparse).
 QUICK = {
     "benchmarks.tokenizer": ["--peer-training-repeats", "1"],
-    "benchmarks.model_step": ["--repeats", "3", "--jit-modes", "off"],
+    "benchmarks.model_step": ["--repeats", "3", "--jit-modes", "off", "--precisions", "fp32"],
     "benchmarks.finetune": ["--tasks", "sms_spam"],
 }
 

@@ -53,3 +53,37 @@ def test_head_only_holds_exactly_the_weights_both_models_share():
     for shape in shapes:
         assert shape in full_shapes
     assert head.output_shape == full.output_shape == (None, None, 120)
+
+
+def test_keys_and_labels_name_precision_and_onednn():
+    key = model_step.config_key("base", True, 32, 512, "bf16", onednn=False)
+    assert key == "base_jiton_b32_t512_bf16_dnnoff"
+    assert model_step.row_label(key) == ("training step, backbone + MLM head, base, batch 32 × 512, XLA, "
+                                         "bf16 mixed precision, oneDNN off")
+    assert model_step.config_key("tiny", False, 16, 128) == "tiny_jitoff_b16_t128"
+
+
+def test_gpu_rows_show_gpu_memory_mfu_and_the_cost_of_attention_output():
+    entry = {**timings(1000.0, 1100.0, 2000.0), "speedup_vs_keras_hub": 1.1, "speedup_min": 1.0,
+             "speedup_max": 1.3, "attention_output_cost": 0.123}
+    for name in ("keras_hub", "bertkeras"):
+        entry[name]["peak_gpu_mb"] = 2048.0
+    entry["bertkeras"]["utilisation"] = {"tflops": 400.0, "peak_tflops": 989.0, "mfu": 0.4045}
+    (row,) = model_step.summarize({"base_jiton_b128_t128_bf16": entry})
+    assert row["ours"] == "1,100 tokens/s, 2.00 GiB peak GPU memory, MFU 40.5%"
+    assert row["peer"] == "keras-hub 1,000 tokens/s, 2.00 GiB"
+    assert row["note"].endswith("returning the attention probabilities costs 12% of the step")
+
+
+def test_rows_without_memory_runs():
+    entry = {name: {"tokens_per_s_median": tps} for name, tps in (("keras_hub", 900.0), ("bertkeras", 1000.0))}
+    entry.update(speedup_vs_keras_hub=1.11, speedup_min=1.0, speedup_max=1.2)
+    (row,) = model_step.summarize({"mini_jitoff_b16_t128": entry})
+    assert (row["ours"], row["peer"], row.get("note", "")) == ("1,000 tokens/s", "keras-hub 900 tokens/s", "")
+
+
+def test_a_configuration_kept_from_an_earlier_run_keeps_its_date():
+    entry = {**timings(1000.0, 1100.0, 2000.0), "speedup_vs_keras_hub": 1.1, "speedup_min": 1.0,
+             "speedup_max": 1.3, "measured": {"date": "2026-12-01 10:00 UTC"}}
+    (row,) = model_step.summarize({"tiny_jiton_b16_t128": entry})
+    assert row["date"] == "2026-12-01 10:00 UTC"

@@ -86,5 +86,7 @@ def test_quick_bench_keeps_every_script_with_fewer_repeats():
     full, quick = run.plan("cpu", quick=False), run.plan("cpu", quick=True)
     assert [m[0] for m in quick] == [m[0] for m in full]
     assert quick[0][-2:] == ["--peer-training-repeats", "1"]
-    assert quick[2][-4:] == ["--repeats", "3", "--jit-modes", "off"]  # the full run also times XLA
+    # The full run also times XLA and bf16 mixed precision.
+    assert quick[2][-6:] == ["--repeats", "3", "--jit-modes", "off", "--precisions", "fp32"]
+    assert "bf16" in full[2][-1]
     assert "--quick" not in str(run.plan("gpu", quick=False))
