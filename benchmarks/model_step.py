@@ -47,6 +47,9 @@ def build(kind: str, preset: str, attention: bool, vocab: int):
     if kind == "head_only":  # the shared part: embedding -> MLM head, no encoder
         from bertkeras import MaskedLMHead
 
+        # Only the inputs it reads: Keras 3.13 refuses a functional model with an unused input ("`inputs`
+        # not connected to `outputs`"; 3.14+ allows it), and the worker feeds each model its own inputs.
+        inputs = {"token_ids": inputs["token_ids"]}
         embedding = keras.layers.Embedding(vocab, config.hidden_dim, name="token_embedding")
         logits = MaskedLMHead(embedding)(embedding(inputs["token_ids"]), positions)
     elif kind == "bertkeras":
@@ -110,12 +113,13 @@ def worker(args) -> None:
     x, y = batch(args)
     variants = args.variants.split(",")
     models = {v: compiled(v, args) for v in variants}
-    for model in models.values():
+    feeds = {v: {t.name: x[t.name] for t in model.inputs} for v, model in models.items()}  # head_only: 2 of 4
+    for v, model in models.items():
         for _ in range(3):  # warm-up: tracing and compilation
-            model.train_on_batch(x, y)
+            model.train_on_batch(feeds[v], y)
     if args.memory:
         for _ in range(args.steps):
-            models[variants[0]].train_on_batch(x, y)
+            models[variants[0]].train_on_batch(feeds[variants[0]], y)
         peak = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
         import tensorflow as tf
 
@@ -126,7 +130,7 @@ def worker(args) -> None:
     rounds: dict[str, list[float]] = {v: [] for v in variants}
     for r in range(args.repeats):
         for v in variants[r % len(variants):] + variants[:r % len(variants)]:  # rotate who goes first
-            step = functools.partial(models[v].train_on_batch, x, y)
+            step = functools.partial(models[v].train_on_batch, feeds[v], y)
             rounds[v].append(measure(step, repeats=args.steps, warmup=0)["median_s"])
     print(json.dumps(rounds))
 
