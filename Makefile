@@ -57,7 +57,7 @@ test: install
 	BERTKERAS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ALL)
 
 # The same pytest run on the Colab stack (no ruff: the code is the same, only the libraries differ).
-# Not part of `test` or CI: a second venv (2.9 GB) and another ~14 minutes on 2 cores.
+# Not part of `test` (a second venv, 2.9 GB, and another ~13 minutes on 2 cores); CI runs it after `test`.
 test-colab-stack: $(STAMP_COLAB)
 	$(BIN_COLAB)/bertkeras data fetch all
 	BERTKERAS_QUICK=1 $(BIN_COLAB)/python -m pytest $(PYTEST_ALL)

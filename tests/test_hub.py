@@ -96,7 +96,11 @@ def test_connectivity_check_fails_fast(monkeypatch):
 
 
 def test_a_hanging_resolver_cannot_block_longer_than_the_timeout(monkeypatch):
-    monkeypatch.setattr(hub_module.socket, "create_connection", lambda *a, **k: time.sleep(10))
+    def hang(*args, **kwargs):  # a resolver that answers only after 10 s, and then with a failure
+        time.sleep(10)
+        raise OSError("timed out")
+
+    monkeypatch.setattr(hub_module.socket, "create_connection", hang)
     start = time.perf_counter()
     assert internet_available(timeout=0.5) is False
     assert time.perf_counter() - start < 2
