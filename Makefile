@@ -78,8 +78,8 @@ notebooks: install
 	BERTKERAS_QUICK=1 $(BIN)/python -m tests.notebook_tool $(NOTEBOOKS)
 
 # Re-measure bertkeras against its peers and rewrite the README's results table from benchmarks/results/.
-# `bench` is estimated at about 20 minutes on 2 cores (fewer repeats of the slowest peers, SMS spam only for
-# fine-tuning quality); `bench-full` runs every script at its defaults (about 45 minutes).
+# `bench` took 10.8 minutes on 2 cores (2026-12-06; fewer repeats of the slowest peers, fp32 steps without XLA,
+# SMS spam only for fine-tuning quality); `bench-full` runs every script at its defaults (about an hour).
 bench: install
 	$(BIN)/python -m benchmarks.run --device cpu --quick
 

@@ -234,7 +234,8 @@ def measure_config(preset: str, jit: bool, onednn: bool, args) -> dict:
     config = BertConfig.from_preset(preset, vocabulary_size=args.vocab, max_sequence_length=512)
     flops = training_flops(config, args.batch, args.length, mlm_predictions(args.length))
     device = gpu_model()
-    summary: dict = {"flops_per_step": flops, "device_model": device}
+    summary: dict = {"flops_per_step": flops, "device_model": device, "rounds": args.repeats,
+                     "steps_per_round": args.steps}
     for v, times in rounds.items():
         summary[v] = {"tokens_per_s_median": tokens / statistics.median(times),
                       "tokens_per_s_min": tokens / max(times), "tokens_per_s_max": tokens / min(times),
@@ -300,7 +301,7 @@ def main() -> None:
     # Configurations measured before on this machine and not now (e.g. XLA, skipped by `make bench`) stay.
     results = {**earlier_entries("model_step"), **results}
     path = write_results("model_step", results, notes=(
-        f"{args.repeats} rounds in one process, each timing {args.steps} steps of every variant (rotating order) "
+        "'rounds' rounds in one process, each timing 'steps_per_round' steps of every variant (rotating order) "
         "after 3 warm-up steps; tokens/s from the median round, ratio = median of the per-round ratios, spread = "
         "lowest/highest round; peak RSS (GPU: peak GPU memory) from one more process per variant; MLM loss at "
         "ceil(15 %) of the positions; vocabulary 30,522; "

@@ -1,17 +1,18 @@
 """Run the benchmark scripts in turn, then rewrite the README's results table.
 
-    make bench        # python -m benchmarks.run --device cpu --quick   (estimated ~20 min on 2 cores)
-    make bench-full   # python -m benchmarks.run --device cpu           (every script at its defaults, ~45 min)
+    make bench        # python -m benchmarks.run --device cpu --quick   (10.8 min on 2 cores, 2026-12-06)
+    make bench-full   # python -m benchmarks.run --device cpu           (every script at its defaults, ~1 hour)
     make bench-gpu    # python -m benchmarks.run --device gpu
 
 Each script records its own results file under ``benchmarks/results/``; ``benchmarks.report --write``
-then renders every results file into README.md. ``--quick`` keeps every measurement and peer but runs
-the slowest ones fewer times: keras-hub's vocabulary trainer (about a minute a run) once instead of
-three times, the training-step comparison in fp32 without XLA and in three timing rounds instead of seven
-(about 2 min for tiny and 4 min for mini on 2 cores, memory processes included), and the fine-tuning
-quality benchmark on SMS spam only (IMDB, 3 seeds x 3 variants, takes another ~20 min). What a quick
-run does not re-measure stays in the results files with its own date (``record.earlier_entries``).
-The GPU set adds the 30-minute mini pre-training (``benchmarks.pretrain_recipe``).
+then renders every results file into README.md. ``--quick`` keeps every script and peer but measures
+less: keras-hub's vocabulary trainer (about a minute a run) once instead of three times; the
+training-step comparison in fp32 without XLA, three timing rounds instead of seven (about 3 min for
+tiny and mini on 2 cores, memory processes included; the full comparison with XLA and bf16 takes
+about 17 min); fine-tuning quality on SMS spam only (IMDB, 3 seeds x 3 variants, takes another
+~20 min). What a quick run does not re-measure stays in the results files with its own date
+(``record.earlier_entries``). The GPU set adds the 30-minute mini pre-training
+(``benchmarks.pretrain_recipe``).
 """
 
 from __future__ import annotations

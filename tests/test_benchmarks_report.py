@@ -36,6 +36,8 @@ def test_missed_target_is_said_with_its_gap():
                       target=1.2)
     assert report.ratio_cell(row) == "0.99× (0.87–1.16×)"
     assert report.target_cell(row) == "≥ 1.20×: **missed** by 0.21× (needs 21% more)"
+    near = summary_row("step", "", ratio=1.1987, target=1.2)
+    assert report.target_cell(near) == "≥ 1.20×: **missed** by 0.001× (needs 0.1% more)"
     assert report.target_cell({**row, "ratio": 1.25}) == "≥ 1.20×: met"
     assert report.target_cell({**row, "ratio": 1.2}) == "≥ 1.20×: met"
     text = report.target_cell(summary_row("mem", "1 GiB", target="under 2 GiB", met=False, note="n"))
