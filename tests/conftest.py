@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -32,3 +34,13 @@ if IPyNbCell is not None and not getattr(IPyNbCell, "_bertkeras_skip_stderr", Fa
 
     IPyNbCell.compare_outputs = compare_outputs
     IPyNbCell._bertkeras_skip_stderr = True
+
+
+@pytest.fixture
+def results_dir(tmp_path, monkeypatch):
+    """An empty ``benchmarks/results`` for one test, on a machine called ``cpu-test``."""
+    from benchmarks import record
+
+    monkeypatch.setattr(record, "RESULTS_DIR", tmp_path)
+    monkeypatch.setattr(record, "machine_name", lambda: "cpu-test")
+    return tmp_path

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from benchmarks import finetune, record
 
 MODEL = {"steps": 16000, "held_out": {"mlm_accuracy": 0.266}, "baselines": {"frequency": 0.049}}
-
-
-@pytest.fixture
-def results_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(record, "RESULTS_DIR", tmp_path)
-    monkeypatch.setattr(record, "machine_name", lambda: "cpu-test")
-    return tmp_path
 
 
 def test_a_quick_run_keeps_imdb_from_the_same_model(results_dir):

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from benchmarks import record, report
-
-
-@pytest.fixture
-def results_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(record, "RESULTS_DIR", tmp_path)
-    monkeypatch.setattr(record, "machine_name", lambda: "cpu-test")
-    return tmp_path
 
 
 def test_a_fresh_machine_has_no_earlier_entries(results_dir):
