@@ -22,7 +22,6 @@ uses everything (a GPU job).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import time
@@ -115,12 +114,10 @@ def keep_earlier_tasks(results: dict) -> dict:
     held-out scores); otherwise ``results`` alone."""
     from benchmarks import record
 
-    path = record.RESULTS_DIR / f"finetune_{record.machine_name()}.json"
-    if not path.is_file():
+    old = record.earlier_record("finetune")
+    if old is None or old["results"].get("pretraining") != results["pretraining"]:
         return results
-    if json.loads(path.read_text(encoding="utf-8"))["results"].get("pretraining") != results["pretraining"]:
-        return results
-    return {**results, "tasks": {**record.earlier_entries("finetune", "tasks"), **results["tasks"]}}
+    return {**results, "tasks": {**record.stamped_entries(old, "tasks"), **results["tasks"]}}
 
 
 def main() -> None:

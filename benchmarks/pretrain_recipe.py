@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    from benchmarks.record import RESULTS_DIR, machine_name, write_results
+    from benchmarks.record import earlier_entries, write_results
 
     if args.record:
         paths = args.record
@@ -101,8 +101,7 @@ def main(argv: list[str] | None = None) -> None:
                  command="python -m benchmarks.pretrain_recipe " + " ".join(argv or []))
         paths = [args.out / "model" / "metrics.json"]
     # Runs recorded earlier on this machine stay; a run with the same preset, steps and device is replaced.
-    previous = RESULTS_DIR / f"pretrain_recipe_{machine_name()}.json"
-    results = json.loads(previous.read_text(encoding="utf-8"))["results"] if previous.is_file() else {}
+    results = earlier_entries("pretrain_recipe")
     for path in paths:
         run = entry(json.loads(path.read_text(encoding="utf-8")))
         results[f"{run['preset']}_{run['steps']}steps_{run['device']}"] = run

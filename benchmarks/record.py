@@ -92,23 +92,32 @@ def si(value: float, unit: str) -> str:
     return f"{value:,.0f} {unit}"
 
 
-def earlier_entries(benchmark: str, field: str | None = None) -> dict:
-    """This machine's earlier entries of ``benchmark``: its results (or ``results[field]``), or ``{}``.
-
-    Each entry (a dict) is stamped with ``measured``: the date, command and versions of the run that
-    measured it (an entry carried over before keeps its first stamp). A script merges these under its
-    fresh results, so a run that measures less than the last one (``make bench``'s quick mode: no XLA
-    rows, no IMDB) replaces what it re-measured and keeps the rest, each row with its own date.
-    """
+def earlier_record(benchmark: str) -> dict | None:
+    """This machine's results file of ``benchmark`` as written last, parsed; None if there is none."""
     path = RESULTS_DIR / f"{benchmark}_{machine_name()}.json"
-    if not path.is_file():
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def stamped_entries(old: dict | None, field: str | None = None) -> dict:
+    """The entries (dicts) of a parsed results file ``old``: its results, or ``results[field]``.
+
+    Each is stamped with ``measured``: the date, command and versions of the run that measured it (an
+    entry carried over before keeps its first stamp). A script merges these under its fresh results,
+    so a run that measures less than the last one (``make bench``'s quick mode: no XLA rows, no IMDB)
+    replaces what it re-measured and keeps the rest, each row with its own date.
+    """
+    if not old:
         return {}
-    old = json.loads(path.read_text(encoding="utf-8"))
     entries = old.get("results", {})
     entries = entries.get(field, {}) if field else entries
     stamp = {k: old.get(k) for k in ("date", "command", "versions")}
     return {key: {**entry, "measured": entry.get("measured", stamp)} for key, entry in entries.items()
             if isinstance(entry, dict)}
+
+
+def earlier_entries(benchmark: str, field: str | None = None) -> dict:
+    """``stamped_entries`` of this machine's earlier results file of ``benchmark``, or ``{}``."""
+    return stamped_entries(earlier_record(benchmark), field)
 
 
 def write_results(benchmark: str, results: dict, notes: str = "", summary: list[dict] | None = None) -> Path:
