@@ -34,23 +34,30 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 IMDB_RECIPE = {"learning_rate": 2e-4, "batch_size": 32, "epochs": 2, "max_length": 128}  # notebook 08's
 METRICS = {"sms_spam": "f1", "imdb": "accuracy"}
-TARGETS = {"sms_spam": 0.95}  # issue: quick CPU demo, spam F1 >= 0.95; IMDB on a CPU is recorded, not targeted
+#: The fine-tuning issue's bars: on a CPU the quick demo's spam F1; on a GPU the full recipe's spam F1 and
+#: IMDB accuracy. Wherever both variants ran, IMDB's pre-trained model must beat random weights by 2 points.
+TARGETS = {"cpu": {"sms_spam": 0.95}, "gpu": {"sms_spam": 0.97, "imdb": 0.90}}
+MIN_GAIN_POINTS = {"imdb": 2.0}
 KEYS = ("accuracy", "f1", "pr_auc", "precision", "recall")
 IMDB_SIZES = {"train": 4000, "test": 5000}  # CPU defaults of --imdb-train / --imdb-test
 VARIANTS = ("pretrained", "random_init", "feature_based")  # feature_based: IMDB only
 
 
-def entry_key(task: str, train: int | None, test: int | None) -> str:
+def entry_key(task: str, train: int | None, test: int | None, max_length: int | None = None) -> str:
     """The results entry of a task run at these sizes: the task's name at its defaults, otherwise the name
-    plus the sizes (0 or None: all), so a full-data run does not replace the quick one.
+    plus the sizes (0 or None: all) and any other ``max_length``, so a full-data run does not replace the
+    quick one.
 
     Example:
         >>> entry_key("imdb", 4000, 5000), entry_key("imdb", 0, 0), entry_key("sms_spam", None, None)
         ('imdb', 'imdb_train-all_test-all', 'sms_spam')
+        >>> entry_key("imdb", 0, 0, max_length=512)
+        'imdb_train-all_test-all_len-512'
     """
-    if task != "imdb" or {"train": train, "test": test} == IMDB_SIZES:
+    if task != "imdb":
         return task
-    return f"{task}_train-{train or 'all'}_test-{test or 'all'}"
+    key = task if {"train": train, "test": test} == IMDB_SIZES else f"{task}_train-{train or 'all'}_test-{test or 'all'}"
+    return key if max_length in (None, IMDB_RECIPE["max_length"]) else f"{key}_len-{max_length}"
 
 
 def spread(values: list[float]) -> dict:
@@ -69,12 +76,14 @@ def recipe_for(task: str) -> dict:
 
 
 def run_task(task: str, pretrained, seeds: list[int], *, train: int | None, test: int | None,
-             variants: tuple[str, ...] = VARIANTS) -> dict:
+             variants: tuple[str, ...] = VARIANTS, max_length: int | None = None) -> dict:
     from bertkeras import datasets
     from bertkeras.baselines import run_baselines
     from bertkeras.finetuning import finetune
 
     recipe, metric = recipe_for(task), METRICS[task]
+    if max_length:
+        recipe["max_length"] = max_length
     data = datasets.load(task, seed=42).subset(train=train or None, test=test or None, seed=42)
     settings = {"pretrained": {}, "random_init": {"from_scratch": True},
                 "feature_based": {"feature_based": True, "learning_rate": 1e-3}}
@@ -97,6 +106,28 @@ def run_task(task: str, pretrained, seeds: list[int], *, train: int | None, test
             "baselines": {name: {k: float(b["test"][k]) for k in KEYS} for name, b in baselines.items()}}
 
 
+def judge(task: str, device: str, summary: dict, metric: str) -> tuple[str | None, bool | None]:
+    """The target sentence of a task's README row and whether the seeds' mean met it (None, None: none).
+
+    Example:
+        >>> runs = {"pretrained": {"accuracy": {"mean": 0.91}}, "random_init": {"accuracy": {"mean": 0.88}}}
+        >>> judge("imdb", "gpu", runs, "accuracy")
+        ('accuracy ≥ 0.9 and pre-training ≥ +2 points over random weights', True)
+        >>> judge("imdb", "cpu", {**runs, "random_init": {"accuracy": {"mean": 0.9}}}, "accuracy")
+        ('pre-training ≥ +2 points over random weights', False)
+    """
+    name = {"f1": "spam F1", "accuracy": "accuracy"}[metric]
+    ours = summary["pretrained"][metric]["mean"]
+    parts, met = [], True
+    if task in TARGETS.get(device, {}):
+        parts.append(f"{name} ≥ {TARGETS[device][task]:g}")
+        met &= ours >= TARGETS[device][task]
+    if task in MIN_GAIN_POINTS and "random_init" in summary:
+        parts.append(f"pre-training ≥ +{MIN_GAIN_POINTS[task]:g} points over random weights")
+        met &= 100 * (ours - summary["random_init"][metric]["mean"]) >= MIN_GAIN_POINTS[task]
+    return (" and ".join(parts), bool(met)) if parts else (None, None)
+
+
 def summarize(results: dict) -> list[dict]:
     """The README rows for this benchmark (see ``benchmarks.report``)."""
     from benchmarks.record import summary_row
@@ -109,8 +140,8 @@ def summarize(results: dict) -> list[dict]:
         tfidf = r["baselines"]["tfidf_logreg"][metric]
         label = {"sms_spam": "SMS spam", "imdb": "IMDB sentiment"}[task]
         text = (f"{label}, test {name} ({r['test']:,} texts), fine-tuned {results['model']} ({r['train']:,} "
-                f"training texts, {r['recipe']['epochs']} epochs, {len(r['seeds'])} seeds)")
-        target = TARGETS.get(task)
+                f"training texts, {r['recipe']['max_length']} pieces, {r['recipe']['epochs']} epochs, {len(r['seeds'])} seeds)")
+        target, met = judge(task, results.get("device", "cpu"), r["summary"], metric)
         extra = f"majority class {r['baselines']['majority'][metric]:.3f}"
         if "random_init" in r["summary"]:
             scratch = r["summary"]["random_init"][metric]
@@ -124,8 +155,7 @@ def summarize(results: dict) -> list[dict]:
             text, f"{ours['mean']:.3f} ± {ours['std']:.3f} (seeds {ours['min']:.3f}–{ours['max']:.3f})",
             f"TF-IDF + logistic regression {tfidf:.3f}",
             ratio=ours["mean"] / tfidf, ratio_min=ours["min"] / tfidf, ratio_max=ours["max"] / tfidf,
-            target=f"{name} ≥ {target}" if target else None,
-            met=(ours["mean"] >= target) if target else None, note=extra, date=r.get("measured", {}).get("date")))
+            target=target, met=met, note=extra, date=r.get("measured", {}).get("date")))
     return rows
 
 
@@ -148,6 +178,8 @@ def main() -> None:
     parser.add_argument("--from", dest="pretrained", default=None, help="pretrained model (default: shipped tiny)")
     parser.add_argument("--imdb-train", type=int, default=IMDB_SIZES["train"], help="IMDB training reviews (0: all)")
     parser.add_argument("--imdb-test", type=int, default=IMDB_SIZES["test"], help="IMDB test reviews (0: all)")
+    parser.add_argument("--imdb-max-length", type=int, default=IMDB_RECIPE["max_length"],
+                        help="WordPieces kept of each review (a GPU can afford 512)")
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help="comma-separated: pretrained, random_init, feature_based (IMDB only)")
     args = parser.parse_args()
@@ -161,12 +193,16 @@ def main() -> None:
     pretrained = load_pretrained(args.pretrained)
     config = pretrained.config
     seeds = [int(s) for s in args.seeds.split(",")]
+    import tensorflow as tf
+
+    device = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
     results = {"model": f"BERT L={config.num_layers} H={config.hidden_dim}", "pretrained": str(pretrained.path),
+               "device": device,
                "pretraining": {k: pretrained.metrics.get(k) for k in ("steps", "held_out", "baselines")},
                "tasks": {}}
     for task in args.tasks.split(","):
-        sizes = {"train": args.imdb_train, "test": args.imdb_test} if task == "imdb" else {"train": None,
-                                                                                               "test": None}
+        sizes = ({"train": args.imdb_train, "test": args.imdb_test, "max_length": args.imdb_max_length}
+                 if task == "imdb" else {"train": None, "test": None})
         results["tasks"][entry_key(task, **sizes)] = run_task(task, pretrained, seeds, **sizes, variants=variants)
     results = keep_earlier_tasks(results)
     path = write_results("finetune", results, summary=summarize(results),
