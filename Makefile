@@ -25,7 +25,7 @@ PYTEST_NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbva
 # The whole suite, one pytest run: `test` and `test-colab-stack` run exactly this, each in its own venv.
 PYTEST_ALL := tests bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_NBVAL)
 
-.PHONY: install demo test test-colab-stack lint unit notebooks notebook bench bench-full bench-gpu clean
+.PHONY: install demo test test-colab-stack lint unit notebooks notebook bench bench-full bench-gpu gpu-wheels clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,17 @@ bench-full: install
 
 bench-gpu: install
 	$(BIN)/python -m benchmarks.run --device gpu
+
+# Wheels for benchmarks/gpu_jax.sh on a GPU machine with JAX, Python 3.12 and no network: the pure-Python
+# Keras and keras-hub this venv runs, plus the two of their needs such images lack (optree, namex).
+GPU_WHEELS := keras==$(shell $(BIN)/python -c "import keras; print(keras.__version__)" 2>/dev/null) \
+              keras-hub==$(shell $(BIN)/python -c "import keras_hub; print(keras_hub.__version__)" 2>/dev/null) \
+              optree namex
+gpu-wheels: install
+	rm -rf .whl && $(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 \
+	    --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+	    --platform manylinux2014_x86_64 -d .whl $(GPU_WHEELS)
+	ls -l .whl
 
 clean:
 	rm -rf $(VENV) $(VENV_COLAB) .pytest_cache .ruff_cache .hypothesis build *.egg-info

@@ -11,6 +11,7 @@ of its own, so its peak RSS (on a GPU: its peak GPU memory) is its own.
     python -m benchmarks.model_step --presets mini --batch 64 --jit-modes on
     python -m benchmarks.model_step --onednn off     # TensorFlow's oneDNN CPU kernels off (as `make test` runs)
     python -m benchmarks.model_step --presets base --lengths 128,512 --tokens-per-step 16384 --precisions fp32,bf16
+    KERAS_BACKEND=jax python -m benchmarks.model_step --presets mini,base --precisions bf16   # Keras on JAX (XLA)
 
 Every row also carries the step's model FLOPs (``benchmarks.flops``) as TFLOP/s and, on a GPU whose
 peak ``benchmarks.flops`` knows (the model read from nvidia-smi), the MFU against its dense bf16 peak.
@@ -77,6 +78,7 @@ VARIANTS = ["keras_hub", "bertkeras", "bertkeras+attention", "head_only"]
 #: ``--precisions`` values and the Keras dtype policies they set (before any layer is built).
 POLICIES = {"fp32": "float32", "bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 PRECISION_LABELS = {"bf16": "bf16 mixed precision", "fp16": "fp16 mixed precision"}
+BACKEND_LABELS = {"jax": "JAX", "torch": "PyTorch"}
 
 
 def batch(args):
@@ -106,6 +108,22 @@ def compiled(variant: str, args):
     return model
 
 
+def peak_gpu_bytes() -> int | None:
+    """The GPU allocator's high-water mark since start-up, from the Keras backend in use (None: no GPU)."""
+    from benchmarks.record import keras_backend
+
+    if keras_backend() == "jax":
+        import jax
+
+        gpus = [d for d in jax.devices() if d.platform == "gpu"]
+        return gpus[0].memory_stats().get("peak_bytes_in_use") if gpus else None
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return tf.config.experimental.get_memory_info("GPU:0")["peak"]
+    return None
+
+
 def worker(args) -> None:
     """In a fresh process: ``--memory``: one variant's peak RSS; otherwise per-round step times of all."""
     from benchmarks.record import measure
@@ -121,10 +139,8 @@ def worker(args) -> None:
         for _ in range(args.steps):
             models[variants[0]].train_on_batch(feeds[variants[0]], y)
         peak = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-        import tensorflow as tf
-
-        if tf.config.list_physical_devices("GPU"):  # the allocator's high-water mark since start-up
-            peak["peak_gpu_mb"] = tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20
+        if (gpu_peak := peak_gpu_bytes()) is not None:
+            peak["peak_gpu_mb"] = gpu_peak / 2**20
         print(json.dumps(peak))
         return
     rounds: dict[str, list[float]] = {v: [] for v in variants}
@@ -182,10 +198,12 @@ def ceiling_note(limit: dict) -> str:
 
 
 def config_key(preset: str, jit: bool, batch: int, length: int, precision: str = "fp32",
-               onednn: bool = True) -> str:
-    """The results key of one configuration, e.g. ``mini_jiton_b16_t128`` or ``base_jitoff_b32_t512_bf16``."""
+               onednn: bool = True, backend: str = "tensorflow") -> str:
+    """The results key of one configuration, e.g. ``mini_jiton_b16_t128`` or ``base_jitoff_b32_t512_bf16``
+    (``_jax``/``_torch`` at the end for a Keras backend other than TensorFlow)."""
     key = f"{preset}_jit{'on' if jit else 'off'}_b{batch}_t{length}"
-    return key + ("" if precision == "fp32" else f"_{precision}") + ("" if onednn else "_dnnoff")
+    return (key + ("" if precision == "fp32" else f"_{precision}") + ("" if onednn else "_dnnoff")
+            + ("" if backend == "tensorflow" else f"_{backend}"))
 
 
 def row_label(key: str) -> str:
@@ -194,7 +212,8 @@ def row_label(key: str) -> str:
     return (f"training step, backbone + MLM head, {preset}, batch {batch[1:]} × {length[1:]}"
             + (", XLA" if jit == "jiton" else "")
             + "".join(f", {PRECISION_LABELS[r]}" for r in rest if r in PRECISION_LABELS)
-            + (", oneDNN off" if "dnnoff" in rest else ""))
+            + (", oneDNN off" if "dnnoff" in rest else "")
+            + "".join(f", Keras on {BACKEND_LABELS[r]}" for r in rest if r in BACKEND_LABELS))
 
 
 def summarize(results: dict) -> list[dict]:
@@ -280,13 +299,16 @@ def main() -> None:
     if args.worker:
         worker(args)
         return
-    from benchmarks.record import earlier_entries, write_results
+    from benchmarks.record import earlier_entries, keras_backend, write_results
 
     precisions = args.precisions.split(",")
     if unknown := set(precisions) - set(POLICIES):
         parser.error(f"unknown precision {sorted(unknown)}; choose from {sorted(POLICIES)}")
     jit_modes = {"off": [False], "on": [True], "both": [False, True]}[args.jit_modes]
     dnn_modes = {"on": [True], "off": [False], "both": [True, False]}[args.onednn]
+    backend = keras_backend()
+    if backend == "jax":  # Keras on JAX always compiles with XLA (jit off would run op by op); no oneDNN
+        jit_modes, dnn_modes = [True], [True]
     results = {}
     for preset in args.presets.split(","):
         for length in map(int, args.lengths.split(",")):
@@ -295,7 +317,7 @@ def main() -> None:
             for args.precision in precisions:
                 for onednn in dnn_modes:
                     for jit in jit_modes:
-                        key = config_key(preset, jit, args.batch, length, args.precision, onednn)
+                        key = config_key(preset, jit, args.batch, length, args.precision, onednn, backend)
                         results[key] = measure_config(preset, jit, onednn, args)
                         print(key, json.dumps(results[key], indent=1), flush=True)
     # Configurations measured before on this machine and not now (e.g. XLA, skipped by `make bench`) stay.

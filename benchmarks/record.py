@@ -23,18 +23,33 @@ from pathlib import Path
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
-def machine_name() -> str:
-    """A short, stable label for the machine: ``cpu-<cores>core`` or the GPU's model name."""
+def keras_backend() -> str:
+    """The Keras backend a benchmark runs on (``KERAS_BACKEND``; the scripts default it to tensorflow)."""
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+def visible_gpu() -> str | None:
+    """The model name of the first GPU that the Keras backend in use can see (None: it runs on the CPU)."""
     try:
+        if keras_backend() == "jax":
+            import jax
+
+            gpus = [d for d in jax.devices() if d.platform == "gpu"]
+            return gpus[0].device_kind if gpus else None
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
         if gpus:
-            details = tf.config.experimental.get_device_details(gpus[0])
-            return details.get("device_name", "gpu").replace(" ", "-")
+            return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "gpu")
     except Exception:  # noqa: BLE001 - a benchmark must still record on odd machines
         pass
-    return f"cpu-{os.cpu_count()}core"
+    return None
+
+
+def machine_name() -> str:
+    """A short, stable label for the machine: ``cpu-<cores>core`` or the GPU's model name."""
+    gpu = visible_gpu()
+    return gpu.replace(" ", "-") if gpu else f"cpu-{os.cpu_count()}core"
 
 
 def measure(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> dict[str, float]:

@@ -2,27 +2,33 @@
 
 The package is a small, exact layer library that the course notebooks call. Each concept lives in
 its own module; the names below are the stable public API that the notebooks use.
+
+The model (config, embeddings, attention, encoder, backbone, heads, task models, keras-hub conversion)
+and the plain-Python teaching code (WordPiece, masking, NSP pairs, metrics) need Keras 3 alone, so the
+layers run on any Keras backend: ``KERAS_BACKEND=jax`` or ``torch`` before the first import. Tokenizing
+at speed, the ``tf.data`` pipelines, pre-training and fine-tuning are built on TensorFlow; without it
+installed, their names raise an ImportError that says so.
 """
 
 from bertkeras import runtime  # noqa: F401, I001  (sets TF's log level before TensorFlow is imported)
 
+import importlib.util as _importlib_util
+
 __version__ = "0.1.0"
 
+#: Whether TensorFlow is installed (the training and data half of the package needs it).
+HAS_TENSORFLOW = _importlib_util.find_spec("tensorflow") is not None
+
 # --- public API (each issue adds its names here; notebooks rely on them, so keep them stable) ---
+# Keras 3 and NumPy only: these work on every Keras backend.
 from bertkeras import (  # noqa: E402,F401
     baselines,
-    convert,  # noqa: E402,F401
+    convert,
     corpus,
-    datasets,
     evaluation,
-    finetuning,
     masking,
     nsp_pairs,
-    optimization,
     pretrained,
-    pretraining,
-    pretraining_data,
-    viz,
 )
 from bertkeras.attention import BertSelfAttention  # noqa: E402,F401
 from bertkeras.backbone import BertBackbone  # noqa: E402,F401
@@ -30,17 +36,41 @@ from bertkeras.config import PRESETS, BertConfig  # noqa: E402,F401
 from bertkeras.embedding import BertEmbedding  # noqa: E402,F401
 from bertkeras.encoder import TransformerEncoderBlock  # noqa: E402,F401
 from bertkeras.evaluation import classification_metrics, tune_threshold  # noqa: E402,F401
-from bertkeras.fast_tokenizer import FastWordPieceTokenizer  # noqa: E402,F401
-from bertkeras.finetuning import finetune  # noqa: E402,F401
 from bertkeras.heads import ClassificationHead, MaskedLMHead, NSPHead, SpanHead, TokenTaggingHead  # noqa: E402,F401
 from bertkeras.masking import mask_tokens  # noqa: E402,F401
 from bertkeras.nsp_pairs import create_nsp_pairs  # noqa: E402,F401
-from bertkeras.optimization import WarmupLinearDecay, bert_optimizer  # noqa: E402,F401
 from bertkeras.pretrained import load_pretrained, save_pretrained  # noqa: E402,F401
 from bertkeras.pretrainer import BertPretrainer  # noqa: E402,F401
-from bertkeras.pretraining_data import TFMasker, make_pretraining_arrays, pretraining_dataset  # noqa: E402,F401
 from bertkeras.task_models import BertClassifier, BertSpanExtractor, BertTokenTagger  # noqa: E402,F401
-from bertkeras.text_classifier import TextClassifier  # noqa: E402,F401
 from bertkeras.tokenizer import WordPieceTokenizer  # noqa: E402,F401
 from bertkeras.vocab_training import train_vocabulary  # noqa: E402,F401
 from bertkeras.vocabulary import SPECIAL_TOKENS  # noqa: E402,F401
+
+#: Public names that need TensorFlow, and the module each comes from.
+TENSORFLOW_NAMES = {
+    "datasets": "bertkeras.datasets", "finetuning": "bertkeras.finetuning",
+    "optimization": "bertkeras.optimization", "pretraining": "bertkeras.pretraining",
+    "pretraining_data": "bertkeras.pretraining_data", "viz": "bertkeras.viz",
+    "FastWordPieceTokenizer": "bertkeras.fast_tokenizer", "finetune": "bertkeras.finetuning",
+    "WarmupLinearDecay": "bertkeras.optimization", "bert_optimizer": "bertkeras.optimization",
+    "TFMasker": "bertkeras.pretraining_data",
+    "make_pretraining_arrays": "bertkeras.pretraining_data", "pretraining_dataset": "bertkeras.pretraining_data",
+    "TextClassifier": "bertkeras.text_classifier",
+}
+
+if HAS_TENSORFLOW:
+    from bertkeras import datasets, finetuning, optimization, pretraining, pretraining_data, viz  # noqa: E402,F401
+    from bertkeras.fast_tokenizer import FastWordPieceTokenizer  # noqa: E402,F401
+    from bertkeras.finetuning import finetune  # noqa: E402,F401
+    from bertkeras.optimization import WarmupLinearDecay, bert_optimizer  # noqa: E402,F401
+    from bertkeras.pretraining_data import TFMasker, make_pretraining_arrays, pretraining_dataset  # noqa: E402,F401
+    from bertkeras.text_classifier import TextClassifier  # noqa: E402,F401
+else:
+
+    def __getattr__(name: str):
+        if name in TENSORFLOW_NAMES:
+            raise ImportError(
+                f"bertkeras.{name} (from {TENSORFLOW_NAMES[name]}) needs TensorFlow, which is not installed. "
+                "Install the package with its dependencies (`pip install bertkeras`, or `pip install tensorflow "
+                "tensorflow-text`); the model layers (BertBackbone, the heads, the task models) work without it.")
+        raise AttributeError(f"module 'bertkeras' has no attribute {name!r}")

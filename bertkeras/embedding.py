@@ -106,6 +106,19 @@ class BertEmbedding(keras.layers.Layer):
             return {"token": token, "segment": segment, "position": position, "sum": summed, "output": output}
         return output
 
+    def compute_output_spec(self, token_ids, segment_ids, training=None, return_parts=False):
+        # Keras infers output shapes by tracing call(). JAX traces an unknown length T as a symbol and
+        # cannot slice the position table to T rows (it cannot prove T <= max_sequence_length), so trace
+        # at T = max_sequence_length and hand the outputs back their unknown T.
+        if token_ids.shape[1] is not None or keras.backend.backend() != "jax":
+            return super().compute_output_spec(token_ids, segment_ids, training=training, return_parts=return_parts)
+        shape = (token_ids.shape[0], self.max_sequence_length)
+        out = super().compute_output_spec(keras.KerasTensor(shape, token_ids.dtype),
+                                          keras.KerasTensor(shape, segment_ids.dtype),
+                                          training=training, return_parts=return_parts)
+        return keras.tree.map_structure(
+            lambda t: keras.KerasTensor((t.shape[0], None, *t.shape[2:]), t.dtype), out)
+
     def get_config(self):
         config = super().get_config()
         config.update({

@@ -11,6 +11,7 @@ head                          input                                  output
 ============================  =====================================  ==========================
 
 Every head returns float32 logits, even under mixed precision, so the losses are computed in float32.
+``masked_lm_loss`` is the masked-LM head's loss: cross-entropy over the real predictions only.
 """
 
 from __future__ import annotations
@@ -89,6 +90,26 @@ class MaskedLMHead(keras.layers.Layer):
         config = dict(config)
         config["token_embedding"] = keras.layers.deserialize(config["token_embedding"])
         return cls(**config)
+
+
+def masked_lm_loss(mask_ids, logits, mask_weights, epsilon: float = 1e-5):
+    """Mean cross-entropy over the real predictions only: ``sum(w * ce) / max(sum(w), eps)``.
+
+    A batch whose rows have nothing to predict (all weights 0) gives a loss of 0, not NaN.
+
+    Example:
+        >>> import keras
+        >>> logits = keras.ops.zeros((1, 2, 4))  # uniform over 4 tokens -> cross-entropy log(4)
+        >>> round(float(masked_lm_loss([[1, 0]], logits, [[1.0, 0.0]])), 4)
+        1.3863
+        >>> float(masked_lm_loss([[0, 0]], logits, [[0.0, 0.0]]))
+        0.0
+    """
+    mask_ids = keras.ops.convert_to_tensor(mask_ids, "int32")
+    mask_weights = keras.ops.cast(keras.ops.convert_to_tensor(mask_weights), "float32")
+    per_token = keras.losses.sparse_categorical_crossentropy(mask_ids, logits, from_logits=True)
+    total = keras.ops.sum(per_token * mask_weights)
+    return total / keras.ops.maximum(keras.ops.sum(mask_weights), epsilon)
 
 
 class _DenseHead(keras.layers.Layer):

@@ -18,12 +18,13 @@ import keras
 from keras import ops
 
 from bertkeras.backbone import INPUT_NAMES
-from bertkeras.heads import MaskedLMHead, NSPHead
-from bertkeras.pretraining_data import masked_lm_loss
+from bertkeras.heads import MaskedLMHead, NSPHead, masked_lm_loss
 
 
 def _share_of_replicas(loss):
     """``loss`` divided by the number of replicas in sync (1 without a ``tf.distribute`` strategy)."""
+    if keras.backend.backend() != "tensorflow":  # other backends: no tf.distribute, nothing to divide
+        return loss
     import tensorflow as tf  # the strategy API; the model itself stays in keras.ops
 
     replicas = tf.distribute.get_strategy().num_replicas_in_sync

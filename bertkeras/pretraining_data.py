@@ -42,6 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 import tensorflow as tf
 
+from bertkeras.heads import masked_lm_loss  # noqa: F401  (its loss, importable from here as before)
 from bertkeras.masking import special_ids
 from bertkeras.nsp_pairs import create_nsp_pairs, pack_pairs, tokenize_documents
 from bertkeras.vocabulary import CONTINUATION, SPECIAL_TOKENS
@@ -241,25 +242,3 @@ def pretraining_dataset(
     if not training:
         ds = ds.cache()  # mask once: every evaluation pass sees exactly the same masks
     return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def masked_lm_loss(mask_ids, logits, mask_weights, epsilon: float = 1e-5):
-    """Mean cross-entropy over the real predictions only: ``sum(w * ce) / max(sum(w), eps)``.
-
-    A batch whose rows have nothing to predict (all weights 0) gives a loss of 0, not NaN.
-
-    Example:
-        >>> import keras
-        >>> logits = keras.ops.zeros((1, 2, 4))  # uniform over 4 tokens -> cross-entropy log(4)
-        >>> round(float(masked_lm_loss([[1, 0]], logits, [[1.0, 0.0]])), 4)
-        1.3863
-        >>> float(masked_lm_loss([[0, 0]], logits, [[0.0, 0.0]]))
-        0.0
-    """
-    import keras
-
-    mask_ids = keras.ops.convert_to_tensor(mask_ids, "int32")
-    mask_weights = keras.ops.cast(keras.ops.convert_to_tensor(mask_weights), "float32")
-    per_token = keras.losses.sparse_categorical_crossentropy(mask_ids, logits, from_logits=True)
-    total = keras.ops.sum(per_token * mask_weights)
-    return total / keras.ops.maximum(keras.ops.sum(mask_weights), epsilon)

@@ -60,6 +60,13 @@ def versions() -> dict[str, str]:
             out[package] = version(package)
         except PackageNotFoundError:
             out[package] = "not installed"
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if backend != "tensorflow":  # the layers also run on JAX or PyTorch; then say which and its version
+        out["keras_backend"] = backend
+        try:
+            out[backend] = version(backend)
+        except PackageNotFoundError:
+            out[backend] = "not installed"
     return out
 
 

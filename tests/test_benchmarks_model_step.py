@@ -87,3 +87,10 @@ def test_a_configuration_kept_from_an_earlier_run_keeps_its_date():
              "speedup_max": 1.3, "measured": {"date": "2026-12-01 10:00 UTC"}}
     (row,) = model_step.summarize({"tiny_jiton_b16_t128": entry})
     assert row["date"] == "2026-12-01 10:00 UTC"
+
+
+def test_a_jax_run_has_its_own_key_and_label():
+    key = model_step.config_key("base", True, 32, 512, "bf16", backend="jax")
+    assert key == "base_jiton_b32_t512_bf16_jax"
+    assert model_step.row_label(key).endswith(", XLA, bf16 mixed precision, Keras on JAX")
+    assert model_step.config_key("base", True, 32, 512, "bf16") == "base_jiton_b32_t512_bf16"
