@@ -110,13 +110,11 @@ def compiled(variant: str, args):
 
 def peak_gpu_bytes() -> int | None:
     """The GPU allocator's high-water mark since start-up, from the Keras backend in use (None: no GPU)."""
-    from benchmarks.record import keras_backend
+    from benchmarks.record import jax_gpu, keras_backend
 
     if keras_backend() == "jax":
-        import jax
-
-        gpus = [d for d in jax.devices() if d.platform == "gpu"]
-        return gpus[0].memory_stats().get("peak_bytes_in_use") if gpus else None
+        gpu = jax_gpu()
+        return gpu.memory_stats().get("peak_bytes_in_use") if gpu else None
     import tensorflow as tf
 
     if tf.config.list_physical_devices("GPU"):

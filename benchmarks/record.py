@@ -28,14 +28,19 @@ def keras_backend() -> str:
     return os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
+def jax_gpu():
+    """JAX's first GPU device, or None where JAX sees none."""
+    import jax
+
+    return next((d for d in jax.devices() if d.platform == "gpu"), None)
+
+
 def visible_gpu() -> str | None:
     """The model name of the first GPU that the Keras backend in use can see (None: it runs on the CPU)."""
     try:
         if keras_backend() == "jax":
-            import jax
-
-            gpus = [d for d in jax.devices() if d.platform == "gpu"]
-            return gpus[0].device_kind if gpus else None
+            gpu = jax_gpu()
+            return gpu.device_kind if gpu else None
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
