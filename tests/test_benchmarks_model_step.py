@@ -94,3 +94,21 @@ def test_a_jax_run_has_its_own_key_and_label():
     assert key == "base_jiton_b32_t512_bf16_jax"
     assert model_step.row_label(key).endswith(", XLA, bf16 mixed precision, Keras on JAX")
     assert model_step.config_key("base", True, 32, 512, "bf16") == "base_jiton_b32_t512_bf16"
+
+
+def test_the_gpu_script_calls_model_step_only_with_flags_it_has():
+    """benchmarks/gpu_jax.sh runs on a lent GPU machine in one short go: a renamed flag must fail here."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_jax.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    lines = script.read_text().replace("\\\n", " ").splitlines()
+    used = {flag for line in lines if line.startswith(("stage ", "common="))
+            for flag in re.findall(r"(--[a-z][a-z-]*)", line)}
+    assert {"--presets", "--precisions", "--tokens-per-step"} <= used
+    usage = subprocess.run([sys.executable, "-m", "benchmarks.model_step", "--help"], capture_output=True,
+                           text=True, cwd=script.parents[1]).stdout
+    assert used <= set(re.findall(r"(--[a-z][a-z-]*)", usage)), used - set(re.findall(r"(--[a-z][a-z-]*)", usage))
