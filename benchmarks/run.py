@@ -2,7 +2,8 @@
 
     make bench        # python -m benchmarks.run --device cpu --quick   (10.8 min on 2 cores, 2026-12-06)
     make bench-full   # python -m benchmarks.run --device cpu           (every script at its defaults, ~1 hour)
-    make bench-gpu    # python -m benchmarks.run --device gpu
+    make bench-gpu    # python -m benchmarks.run --device gpu   (TensorFlow with CUDA)
+    bash benchmarks/gpu_jax.sh   # a GPU machine with JAX and no TensorFlow: the step benchmark on Keras/JAX
 
 Each script records its own results file under ``benchmarks/results/``; ``benchmarks.report --write``
 then renders every results file into README.md. ``--quick`` keeps every script and peer but measures
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         import tensorflow as tf
 
         if not tf.config.list_physical_devices("GPU"):
-            print("error: no GPU visible to TensorFlow; run `make bench` for the CPU set", file=sys.stderr)
+            print("error: no GPU visible to TensorFlow; run `make bench` for the CPU set (on a GPU machine with "
+                  "JAX but no TensorFlow: bash benchmarks/gpu_jax.sh)", file=sys.stderr)
             return 2
     failed = 0
     start = time.perf_counter()
