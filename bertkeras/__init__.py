@@ -5,9 +5,9 @@ its own module; the names below are the stable public API that the notebooks use
 
 The model (config, embeddings, attention, encoder, backbone, heads, task models, keras-hub conversion)
 and the plain-Python teaching code (WordPiece, masking, NSP pairs, metrics) need Keras 3 alone, so the
-layers run on any Keras backend: ``KERAS_BACKEND=jax`` or ``torch`` before the first import. Tokenizing
-at speed, the ``tf.data`` pipelines, pre-training and fine-tuning are built on TensorFlow; without it
-installed, their names raise an ImportError that says so.
+layers also run on Keras's JAX backend (``KERAS_BACKEND=jax`` before the first import; tested in
+tests/test_backends.py, PyTorch is not). Tokenizing at speed, the ``tf.data`` pipelines, pre-training and
+fine-tuning are built on TensorFlow; without it installed, their names raise an ImportError that says so.
 """
 
 from bertkeras import runtime  # noqa: F401, I001  (sets TF's log level before TensorFlow is imported)

@@ -55,18 +55,15 @@ def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": sys.version.split()[0]}
-    for package in ("bertkeras", "tensorflow", "tensorflow-text", "keras", "keras-hub", "numpy"):
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    other = () if backend == "tensorflow" else (backend,)  # the model also runs on JAX: then say so, and its version
+    for package in ("bertkeras", "tensorflow", "tensorflow-text", "keras", "keras-hub", "numpy", *other):
         try:
             out[package] = version(package)
         except PackageNotFoundError:
             out[package] = "not installed"
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    if backend != "tensorflow":  # the layers also run on JAX or PyTorch; then say which and its version
+    if other:
         out["keras_backend"] = backend
-        try:
-            out[backend] = version(backend)
-        except PackageNotFoundError:
-            out[backend] = "not installed"
     return out
 
 
