@@ -16,7 +16,7 @@ over the seeds, with the worst and best seed.
 SMS spam uses the recipe of ``bertkeras demo`` (3 epochs, 5e-4, batch 32, max_length 128, every training
 message). IMDB (2e-4, notebook 08's recipe) on a CPU uses ``--imdb-train`` reviews (default 4,000) cut to
 128 WordPieces, 2 epochs, and ``--imdb-test`` test reviews (default 5,000); ``--imdb-train 0 --imdb-test 0``
-uses everything: on 2 CPU cores about 12 minutes per fine-tuning run (`--variants pretrained,random_init`
+uses everything: on 2 CPU cores 9-16 minutes per fine-tuning run (`--variants pretrained,random_init`
 leaves out the frozen encoder). Each size has its own entry (``entry_key``), so a full run sits beside
 the quick one.
 """
@@ -34,6 +34,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 IMDB_RECIPE = {"learning_rate": 2e-4, "batch_size": 32, "epochs": 2, "max_length": 128}  # notebook 08's
 METRICS = {"sms_spam": "f1", "imdb": "accuracy"}
+METRIC_NAMES = {"f1": "spam F1", "accuracy": "accuracy"}  # as the README rows and targets say them
 #: The fine-tuning issue's bars: on a CPU the quick demo's spam F1; on a GPU the full recipe's spam F1 and
 #: IMDB accuracy. Wherever both variants ran, IMDB's pre-trained model must beat random weights by 2 points.
 TARGETS = {"cpu": {"sms_spam": 0.95}, "gpu": {"sms_spam": 0.97, "imdb": 0.90}}
@@ -116,7 +117,7 @@ def judge(task: str, device: str, summary: dict, metric: str) -> tuple[str | Non
         >>> judge("imdb", "cpu", {**runs, "random_init": {"accuracy": {"mean": 0.9}}}, "accuracy")
         ('pre-training ≥ +2 points over random weights', False)
     """
-    name = {"f1": "spam F1", "accuracy": "accuracy"}[metric]
+    name = METRIC_NAMES[metric]
     ours = summary["pretrained"][metric]["mean"]
     parts, met = [], True
     if task in TARGETS.get(device, {}):
@@ -135,7 +136,7 @@ def summarize(results: dict) -> list[dict]:
     rows = []
     for key, r in results["tasks"].items():
         task, metric = r.get("task", key), r["metric"]
-        name = {"f1": "spam F1", "accuracy": "accuracy"}[metric]
+        name = METRIC_NAMES[metric]
         ours = r["summary"]["pretrained"][metric]
         tfidf = r["baselines"]["tfidf_logreg"][metric]
         label = {"sms_spam": "SMS spam", "imdb": "IMDB sentiment"}[task]
