@@ -91,7 +91,8 @@ bench-gpu: install
 
 # Wheels for benchmarks/gpu_jax.sh on a GPU machine with JAX, Python 3.12 and no network: the pure-Python
 # Keras and keras-hub this venv runs, plus the two of their needs such images lack (optree, namex).
-GPU_WHEELS := keras==$(shell $(BIN)/python -c "import keras; print(keras.__version__)" 2>/dev/null) \
+# `=`, not `:=`: the versions are read only when gpu-wheels runs (after install), not on every make call.
+GPU_WHEELS = keras==$(shell $(BIN)/python -c "import keras; print(keras.__version__)" 2>/dev/null) \
               keras-hub==$(shell $(BIN)/python -c "import keras_hub; print(keras_hub.__version__)" 2>/dev/null) \
               optree namex
 gpu-wheels: install

@@ -194,9 +194,9 @@ def main() -> None:
     pretrained = load_pretrained(args.pretrained)
     config = pretrained.config
     seeds = [int(s) for s in args.seeds.split(",")]
-    import tensorflow as tf
+    from benchmarks.record import visible_gpu
 
-    device = "gpu" if tf.config.list_physical_devices("GPU") else "cpu"
+    device = "gpu" if visible_gpu() else "cpu"
     results = {"model": f"BERT L={config.num_layers} H={config.hidden_dim}", "pretrained": str(pretrained.path),
                "device": device,
                "pretraining": {k: pretrained.metrics.get(k) for k in ("steps", "held_out", "baselines")},
