@@ -16,10 +16,22 @@ of its own, so its peak RSS (on a GPU: its peak GPU memory) is its own.
 Every row also carries the step's model FLOPs (``benchmarks.flops``) as TFLOP/s and, on a GPU whose
 peak ``benchmarks.flops`` knows (the model read from nvidia-smi), the MFU against its dense bf16 peak.
 
-A fourth variant, ``head_only``, times what both models share by construction: the token embedding, the
+Three more variants explain the ratio rather than measure a model anyone would train.
+
+``head_only`` times what both models share by construction: the token embedding, the
 masked-LM head with its tied 30,522-word decoder, the loss and the AdamW update, with no encoder between
 embedding and head. Its step time S bounds the ratio any encoder can reach (keras-hub's step / S) and
 separates the encoders' own cost: (keras-hub's step - S) / (bertkeras's step - S).
+
+``matmul_floor`` is ``head_only`` plus every matrix product of the encoder at its real shapes
+(Q/K/V, Q·Kᵀ, probabilities·V, attention output, both feed-forward layers, L times, with their biases),
+joined by as many additions as BERT has residual connections, and nothing else: no LayerNorm, softmax,
+scaling, mask, GELU or dropout. Every implementation of BERT's arithmetic must do all of that work, so
+keras-hub's step / that step time F bounds the ratio any encoder could reach on the machine, however
+the rest of its work were fused or removed.
+
+``bertkeras-dropout`` is bertkeras with both dropout rates 0, so the difference is what dropout costs
+(random masks, and the explicit attention path that dropping probabilities needs).
 """
 
 from __future__ import annotations
@@ -37,12 +49,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
-def build(kind: str, preset: str, attention: bool, vocab: int):
+def build(kind: str, preset: str, attention: bool, vocab: int, dropout: bool = True):
     import keras
 
     from bertkeras import BertConfig
 
-    config = BertConfig.from_preset(preset, vocabulary_size=vocab, max_sequence_length=512)
+    rates = {} if dropout else {"dropout": 0.0, "attention_dropout": 0.0}
+    config = BertConfig.from_preset(preset, vocabulary_size=vocab, max_sequence_length=512, **rates)
     inputs = {k: keras.Input((None,), dtype="int32", name=k) for k in ("token_ids", "segment_ids", "padding_mask")}
     positions = keras.Input((None,), dtype="int32", name="mask_positions")
     if kind == "head_only":  # the shared part: embedding -> MLM head, no encoder
@@ -62,6 +75,9 @@ def build(kind: str, preset: str, attention: bool, vocab: int):
         extra = [keras.ops.sum(a) * 0.0 for a in out.get("attention_scores", [])]  # keep them in the graph
         if extra:
             logits = logits + sum(extra)
+    elif kind == "matmul_floor":
+        logits = matmul_floor(config, inputs["token_ids"], positions, vocab)
+        inputs = {"token_ids": inputs["token_ids"]}
     else:
         import keras_hub
 
@@ -74,7 +90,42 @@ def build(kind: str, preset: str, attention: bool, vocab: int):
     return keras.Model({**inputs, "mask_positions": positions}, logits)
 
 
-VARIANTS = ["keras_hub", "bertkeras", "bertkeras+attention", "head_only"]
+def matmul_floor(config, token_ids, positions, vocab: int):
+    """``head_only`` with the encoder's matrix products between embedding and head, and nothing else.
+
+    Every layer reads the embedded tokens rather than the layer before it: without LayerNorm and softmax a
+    chain of L layers would overflow or underflow (products of cubes), and the backward pass still takes the
+    gradient of every product with respect to both operands, as the real encoder does. The 2·L branches are
+    summed, as many additions as the real encoder's 2·L residual connections.
+    """
+    import keras
+    from keras import ops
+
+    from bertkeras import MaskedLMHead
+
+    h, a = config.hidden_dim, config.num_heads
+
+    def heads(t):  # (B, T, H) -> (B, A, T, H/A)
+        # A reshape alone pairs the wrong rows with each head (real heads need a transpose), which changes no
+        # product's shape or cost and keeps the copy out of the floor.
+        return keras.layers.Reshape((a, -1, h // a))(t)
+
+    embedding = keras.layers.Embedding(vocab, h, name="token_embedding")
+    x = embedding(token_ids)  # (B, T, H)
+    branches = []
+    for i in range(config.num_layers):
+        q, k, v = (heads(t) for t in ops.split(keras.layers.Dense(3 * h, name=f"qkv_{i}")(x), 3, axis=-1))
+        context = ops.matmul(ops.matmul(q, ops.swapaxes(k, -1, -2)), v)  # (B, A, T, T) @ (B, A, T, H/A)
+        context = keras.layers.Reshape((-1, h))(context)  # (B, T, H)
+        branches.append(keras.layers.Dense(h, name=f"attention_output_{i}")(context))
+        branches.append(keras.layers.Dense(h, name=f"output_{i}")(
+            keras.layers.Dense(config.intermediate_dim, name=f"intermediate_{i}")(x)))
+    return MaskedLMHead(embedding)(keras.layers.Add()(branches), positions)
+
+
+VARIANTS = ["keras_hub", "bertkeras", "bertkeras+attention", "bertkeras-dropout", "head_only", "matmul_floor"]
+#: Variants timed only to explain the ratio (an ablation and two bounds): no memory runs or MFU of their own.
+TIMED_ONLY = ("bertkeras-dropout", "head_only", "matmul_floor")
 #: ``--precisions`` values and the Keras dtype policies they set (before any layer is built).
 POLICIES = {"fp32": "float32", "bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 PRECISION_LABELS = {"bf16": "bf16 mixed precision", "fp16": "fp16 mixed precision"}
@@ -101,8 +152,9 @@ def compiled(variant: str, args):
     keras.utils.set_random_seed(0)
     # Keras wraps the optimizer in a LossScaleOptimizer by itself under mixed_float16.
     keras.mixed_precision.set_global_policy(POLICIES[args.precision])
-    kind, _, attention = variant.partition("+")
-    model = build(kind, args.preset, bool(attention), args.vocab)
+    kind = variant.split("+")[0].split("-")[0]  # "bertkeras+attention": return it; "bertkeras-dropout": rates 0
+    model = build(kind, args.preset, variant.endswith("+attention"), args.vocab,
+                  dropout=not variant.endswith("-dropout"))
     model.compile(optimizer=keras.optimizers.AdamW(1e-4), jit_compile=args.jit,
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
@@ -164,22 +216,44 @@ def run_worker(preset, jit, args, onednn: bool, variants: list[str], memory: boo
 
 
 def ceiling(summary: dict) -> dict:
-    """What the shared part (``head_only``, step time S) leaves to the encoders, from median step times.
+    """What the shared part (``head_only``, step time S) leaves to the encoders, from step times.
+
+    Each variant's step time here is its fastest round: these are costs compared with each other, and a
+    round the machine slowed down (on a shared 2-core machine some are 20% slower) says nothing about cost.
 
     ``speedup_if_encoder_free``: keras-hub's step / S, the most any encoder could give.
     ``encoder_speedup``: (keras-hub's step - S) / (bertkeras's step - S), the encoders compared alone.
     ``encoder_speedup_needed``: what that would have to be for ``TARGET_SPEEDUP`` overall (None if
     even a free encoder cannot reach it).
+    Where ``matmul_floor`` (step time F) was timed too:
+    ``speedup_if_only_matmuls``: keras-hub's step / F, the most an encoder doing BERT's matrix products
+    could give on this machine, with everything else it does free.
+    ``keras_hub_encoder_matmul_share``: (F - S) / (keras-hub's step - S), how much of keras-hub's encoder
+    time those products alone take.
+    ``rest_budget``: (keras-hub's step / target - F) / (keras-hub's step - F): the share of the time
+    keras-hub spends on the rest of its encoder (LayerNorm, softmax, scaling, mask, GELU, dropout) that
+    a ``TARGET_SPEEDUP`` step leaves for all of that (negative: matrix products alone exceed the target).
+    ``our_dropout_of_rest``: with ``bertkeras-dropout`` timed (step D), (bertkeras's step - D) / (keras-hub's
+    step - F), what our dropout alone costs on the same scale.
     """
-    step = {k: 1 / summary[k]["tokens_per_s_median"] for k in ("keras_hub", "bertkeras", "head_only")}
+    step = {k: 1 / summary[k]["tokens_per_s_max"] for k in ("keras_hub", "bertkeras", *TIMED_ONLY)
+            if k in summary}
     shared, hub, ours = step["head_only"], step["keras_hub"], step["bertkeras"]
     allowed = hub / TARGET_SPEEDUP - shared
-    return {
+    limit = {
         "shared_share_of_keras_hub": round(shared / hub, 3),
         "speedup_if_encoder_free": round(hub / shared, 3),
         "encoder_speedup": round((hub - shared) / (ours - shared), 3) if ours > shared else None,
         "encoder_speedup_needed": round((hub - shared) / allowed, 3) if allowed > 0 else None,
     }
+    if "matmul_floor" in step:
+        floor = step["matmul_floor"]
+        limit["speedup_if_only_matmuls"] = round(hub / floor, 3)
+        limit["keras_hub_encoder_matmul_share"] = round((floor - shared) / (hub - shared), 3)
+        limit["rest_budget"] = round((hub / TARGET_SPEEDUP - floor) / (hub - floor), 3)
+        if "bertkeras-dropout" in step:
+            limit["our_dropout_of_rest"] = round((ours - step["bertkeras-dropout"]) / (hub - floor), 3)
+    return limit
 
 
 #: bertkeras's training step should be at least this many times keras-hub's throughput.
@@ -191,8 +265,20 @@ def ceiling_note(limit: dict) -> str:
     needed = limit["encoder_speedup_needed"]
     reach = (f"{TARGET_SPEEDUP:g}× overall needs {needed:.1f}×" if needed
              else f"{TARGET_SPEEDUP:g}× overall is out of reach")
-    return (f"the shared MLM head, loss and AdamW take {limit['shared_share_of_keras_hub']:.0%} of keras-hub's "
+    note = (f"the shared MLM head, loss and AdamW take {limit['shared_share_of_keras_hub']:.0%} of keras-hub's "
             f"step; our embeddings + encoder alone run {limit['encoder_speedup'] or 0:.2f}× theirs ({reach})")
+    if "speedup_if_only_matmuls" in limit:
+        best = limit["speedup_if_only_matmuls"]
+        note += (f"; matrix products are {limit['keras_hub_encoder_matmul_share']:.0%} of keras-hub's encoder time: "
+                 f"an encoder doing nothing else would give {best:.2f}×")
+        if best < TARGET_SPEEDUP:
+            note += f", so {TARGET_SPEEDUP:g}× is out of reach on this machine"
+        else:
+            note += (f", so {TARGET_SPEEDUP:g}× leaves {limit['rest_budget']:.0%} of keras-hub's time on LayerNorm, "
+                     "softmax, GELU and dropout for all of them")
+            if "our_dropout_of_rest" in limit:
+                note += f" (our dropout alone takes {limit['our_dropout_of_rest']:.0%})"
+    return note
 
 
 def config_key(preset: str, jit: bool, batch: int, length: int, precision: str = "fp32",
@@ -224,7 +310,7 @@ def summarize(results: dict) -> list[dict]:
         memory = "peak_gpu_mb" if "peak_gpu_mb" in ours else "peak_rss_mb"
         unit = {"peak_gpu_mb": "peak GPU memory", "peak_rss_mb": "peak RSS"}[memory]
         mfu = ours.get("utilisation", {}).get("mfu")
-        notes = [ceiling_note(r["ceiling"])] if "ceiling" in r else []
+        notes = [ceiling_note(ceiling(r))] if "head_only" in r else []  # derived here: older entries get it too
         if "attention_output_cost" in r:
             cost = r["attention_output_cost"]
             notes.append(f"returning the attention probabilities costs {cost:.0%} of the step" if cost >= 0.005
@@ -257,7 +343,7 @@ def measure_config(preset: str, jit: bool, onednn: bool, args) -> dict:
         summary[v] = {"tokens_per_s_median": tokens / statistics.median(times),
                       "tokens_per_s_min": tokens / max(times), "tokens_per_s_max": tokens / min(times),
                       "step_s_per_round": [round(t, 5) for t in times]}
-        if v != "head_only":
+        if v not in TIMED_ONLY:
             summary[v]["utilisation"] = utilisation(flops, statistics.median(times), device)
             if args.memory_processes:
                 summary[v].update(run_worker(preset, jit, args, onednn, [v], memory=True))
@@ -266,7 +352,6 @@ def measure_config(preset: str, jit: bool, onednn: bool, args) -> dict:
     summary["speedup_min"], summary["speedup_max"] = min(per_round), max(per_round)
     summary["attention_output_cost"] = statistics.median(
         1 - o / a for o, a in zip(rounds["bertkeras"], rounds["bertkeras+attention"], strict=True))
-    summary["ceiling"] = ceiling(summary)
     return summary
 
 
@@ -327,8 +412,10 @@ def main() -> None:
         "ceil(15 %) of the positions; vocabulary 30,522; "
         "TF_ENABLE_ONEDNN_OPTS=1 unless the key ends in _dnnoff; keys ending in _bf16/_fp16 ran under Keras's "
         "mixed_bfloat16/mixed_float16 policy. 'utilisation': model TFLOP/s from benchmarks.flops (matmuls only, "
-        "3x forward) and MFU against the device's dense bf16 peak where known. 'ceiling' compares the step times "
-        "with head_only (embedding -> MLM head, loss, AdamW: the part both libraries share; see ceiling())"),
+        "3x forward) and MFU against the device's dense bf16 peak where known. The README note's ceiling() compares "
+        "each variant's fastest round with head_only (embedding -> MLM head, loss, AdamW: the part both libraries "
+        "share), matmul_floor (head_only plus the encoder's matrix products and nothing else) and bertkeras-dropout "
+        "(dropout rates 0)"),
         summary=summarize(results))
     print("wrote", path)
 
