@@ -48,13 +48,15 @@ CHILD = textwrap.dedent("""
     shipped = load_pretrained()
     report["fill_mask"] = [w for w, _ in shipped.fill_mask("the prime [MASK] said on tuesday", top_k=5)[0]]
 
-    # Training, saving and reloading a task model, all on JAX (fit compiles with XLA there).
+    # Training, saving and reloading a task model, all on JAX (fit compiles with XLA there). Seeded, and a
+    # learning rate that fits 2 examples in 8 steps: 3 steps at 1e-3 sometimes left the loss where it was.
+    keras.utils.set_random_seed(0)
     plain = BertBackbone.from_bert_config(config)
     classifier = BertClassifier(plain, num_classes=2)
-    classifier.compile(optimizer=keras.optimizers.AdamW(1e-3),
+    classifier.compile(optimizer=keras.optimizers.AdamW(1e-2),
                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     features = {k: inputs[k] for k in ("token_ids", "segment_ids", "padding_mask")}
-    history = classifier.fit(features, np.array([0, 1]), epochs=3, verbose=0)
+    history = classifier.fit(features, np.array([0, 1]), epochs=8, verbose=0)
     report["losses"] = [float(x) for x in history.history["loss"]]
     classifier.save(folder + "/classifier.keras")
     again = keras.saving.load_model(folder + "/classifier.keras")
@@ -100,7 +102,8 @@ def test_the_model_runs_on_jax_without_tensorflow_and_matches_tensorflow(tmp_pat
 
     shipped = [w for w, _ in load_pretrained().fill_mask("the prime [MASK] said on tuesday", top_k=5)[0]]
     assert report["fill_mask"] == shipped, "the shipped checkpoint predicts the same words on both backends"
-    assert report["losses"][-1] < report["losses"][0], "training on JAX lowers the loss"
+    # From ln 2 = 0.69 to 0.25-0.36 for seeds 0-3: the loss falls, not just wobbles.
+    assert report["losses"][-1] < 0.8 * report["losses"][0], f"training on JAX lowers the loss: {report['losses']}"
     assert report["reload_max_diff"] < 1e-6
 
 
