@@ -151,7 +151,7 @@ def render(records: list[dict]) -> str:
         *("| " + " | ".join(cell(p[k]) for k in ("figure", "value", "source")) + " |" for p in published),
         "",
         "Reproduce: `make bench` re-measures everything on the CPU (fewer repeats of the slowest peers, SMS spam",
-        "only for fine-tuning; 10.8 minutes on 2 cores, 2026-12-06) and rewrites this table; `make bench-full`",
+        "only for fine-tuning; 13.1 minutes on 2 cores, 2026-12-07) and rewrites this table; `make bench-full`",
         "runs every script at its defaults (about an hour), `make bench-gpu` the GPU set (training steps of mini",
         "and base at lengths 128 and 512, fp32 and bf16, XLA off and on, each with its MFU; the 30-minute mini",
         "pre-training). What a run does not re-measure stays, with its own date. `pretrain_recipe` records",

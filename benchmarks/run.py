@@ -1,6 +1,6 @@
 """Run the benchmark scripts in turn, then rewrite the README's results table.
 
-    make bench        # python -m benchmarks.run --device cpu --quick   (10.8 min on 2 cores, 2026-12-06)
+    make bench        # python -m benchmarks.run --device cpu --quick   (13.1 min on 2 cores, 2026-12-07)
     make bench-full   # python -m benchmarks.run --device cpu           (every script at its defaults, ~1 hour)
     make bench-gpu    # python -m benchmarks.run --device gpu   (TensorFlow with CUDA)
     bash benchmarks/gpu_jax.sh   # a GPU machine with JAX and no TensorFlow: the step benchmark on Keras/JAX
