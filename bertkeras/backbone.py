@@ -39,6 +39,8 @@ class BertBackbone(keras.Model):
         layer_norm_epsilon: LayerNorm epsilon.
         initializer_range: std of the truncated-normal initialiser.
         normalize_first: False for post-LN (BERT), True for pre-LN.
+        hidden_activation: the feed-forward GELU, ``"gelu_approximate"`` (tanh; google-research/bert, the
+            default) or ``"gelu_exact"`` (erf; Hugging Face's ``"gelu"``). See ``BertConfig``.
         return_hidden_states: also output ``hidden_states``, a list of L+1 tensors (B, T, H): the
             embedding output and each block's output.
         return_attention_scores: also output ``attention_scores``, a list of L tensors (B, A, T, T).
@@ -80,6 +82,7 @@ class BertBackbone(keras.Model):
         layer_norm_epsilon=1e-12,
         initializer_range=0.02,
         normalize_first=False,
+        hidden_activation="gelu_approximate",
         return_hidden_states=False,
         return_attention_scores=False,
         dtype=None,
@@ -88,14 +91,15 @@ class BertBackbone(keras.Model):
         # Validate through the config so a bad size names its field.
         BertConfig(vocabulary_size, num_layers, num_heads, hidden_dim, intermediate_dim, max_sequence_length,
                    num_segments, dropout, attention_dropout, layer_norm_epsilon, initializer_range,
-                   normalize_first)
+                   normalize_first, hidden_activation)
         # === Layers ===
         embedding = BertEmbedding(
             vocabulary_size, hidden_dim, max_sequence_length, num_segments, dropout, layer_norm_epsilon,
             initializer_range, dtype=dtype, name="embedding")
         blocks = [
             TransformerEncoderBlock(num_heads, intermediate_dim, dropout, attention_dropout, layer_norm_epsilon,
-                                    normalize_first, initializer_range, dtype=dtype, name=f"encoder_block_{i}")
+                                    normalize_first, initializer_range, hidden_activation, dtype=dtype,
+                                    name=f"encoder_block_{i}")
             for i in range(num_layers)
         ]
         # Pre-LN stacks need a final LayerNorm: their residual stream is never normalised otherwise.
@@ -138,6 +142,7 @@ class BertBackbone(keras.Model):
         self.layer_norm_epsilon = layer_norm_epsilon
         self.initializer_range = initializer_range
         self.normalize_first = normalize_first
+        self.hidden_activation = hidden_activation
         self.return_hidden_states = return_hidden_states
         self.return_attention_scores = return_attention_scores
         self.embedding = embedding
@@ -198,6 +203,7 @@ class BertBackbone(keras.Model):
             "layer_norm_epsilon": self.layer_norm_epsilon,
             "initializer_range": self.initializer_range,
             "normalize_first": self.normalize_first,
+            "hidden_activation": self.hidden_activation,
             "return_hidden_states": self.return_hidden_states,
             "return_attention_scores": self.return_attention_scores,
         }

@@ -33,6 +33,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+# The GELUs a BertConfig can name. Checkpoints differ: google-research/bert (and keras-hub) compute
+# 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), Hugging Face's "gelu" is the exact x·Φ(x) = 0.5·x·(1 + erf(x/√2)).
+# The two differ by up to ~1e-3 per unit, enough to move a converted model's outputs visibly.
+ACTIVATIONS = ("gelu_approximate", "gelu_exact")
+
 PRESETS: dict[str, tuple[int, int, int]] = {  # name: (num_layers L, hidden_dim H, num_heads A)
     "tiny": (2, 128, 2),
     "mini": (4, 256, 4),
@@ -63,6 +68,9 @@ class BertConfig:
     layer_norm_epsilon: float = 1e-12  # BERT's LayerNorm epsilon (tiny: the statistics are float32)
     initializer_range: float = 0.02  # std of the truncated-normal initialiser of every weight matrix
     normalize_first: bool = False  # False: post-LN as in BERT; True: pre-LN (more stable when deep)
+    # The GELU of the feed-forward layers and the masked-LM transform (see ``ACTIVATIONS``):
+    # "gelu_approximate" is google-research/bert's tanh form, "gelu_exact" the erf form of HF's "gelu".
+    hidden_activation: str = "gelu_approximate"
 
     def __post_init__(self) -> None:
         for name in ("vocabulary_size", "num_layers", "num_heads", "hidden_dim", "intermediate_dim",
@@ -80,6 +88,10 @@ class BertConfig:
             value = getattr(self, name)
             if not 0.0 <= value < 1.0:
                 raise ValueError(f"BertConfig.{name} must be in [0, 1), got {value!r}")
+        if self.hidden_activation not in ACTIVATIONS:
+            raise ValueError(f"BertConfig.hidden_activation must be one of {list(ACTIVATIONS)}, got "
+                             f"{self.hidden_activation!r}: 'gelu_approximate' is the tanh GELU of google-research/bert, "
+                             "'gelu_exact' the erf GELU (Hugging Face's 'gelu')")
         for name in ("layer_norm_epsilon", "initializer_range"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"BertConfig.{name} must be positive, got {getattr(self, name)!r}")

@@ -23,6 +23,26 @@ def gelu(x):
     return keras.activations.gelu(x, approximate=True)
 
 
+def gelu_exact(x):
+    """The exact GELU, x·Φ(x) with the erf: Hugging Face's ``"gelu"``."""
+    return keras.activations.gelu(x, approximate=False)
+
+
+def activation(name: str):
+    """The GELU function a :class:`~bertkeras.config.BertConfig` ``hidden_activation`` names.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.array([1.0], "float32")
+        >>> [round(float(activation(n)(x)[0]), 5) for n in ("gelu_approximate", "gelu_exact")]
+        [0.84119, 0.84134]
+    """
+    functions = {"gelu_approximate": gelu, "gelu_exact": gelu_exact}
+    if name not in functions:
+        raise ValueError(f"unknown hidden_activation {name!r}; choose one of {list(functions)}")
+    return functions[name]
+
+
 @keras.saving.register_keras_serializable(package="bertkeras")
 class TransformerEncoderBlock(keras.layers.Layer):
     """Self-attention and a GELU feed-forward network, each wrapped in residual + LayerNorm.
@@ -35,6 +55,7 @@ class TransformerEncoderBlock(keras.layers.Layer):
         layer_norm_epsilon: LayerNorm epsilon.
         normalize_first: False for BERT's post-LN, True for pre-LN.
         initializer_range: std of the truncated-normal initialiser.
+        hidden_activation: ``"gelu_approximate"`` (tanh, BERT's) or ``"gelu_exact"`` (erf) in the FFN.
         **kwargs: passed to ``keras.layers.Layer``.
 
     Call arguments:
@@ -62,9 +83,11 @@ class TransformerEncoderBlock(keras.layers.Layer):
         layer_norm_epsilon=1e-12,
         normalize_first=False,
         initializer_range=0.02,
+        hidden_activation="gelu_approximate",
         **kwargs,
     ):
         super().__init__(**kwargs)
+        activation(hidden_activation)  # a bad name fails here, not at build time
         self.num_heads = num_heads
         self.intermediate_dim = intermediate_dim
         self.dropout = dropout
@@ -72,6 +95,7 @@ class TransformerEncoderBlock(keras.layers.Layer):
         self.layer_norm_epsilon = layer_norm_epsilon
         self.normalize_first = normalize_first
         self.initializer_range = initializer_range
+        self.hidden_activation = hidden_activation
 
     def build(self, input_shape):
         hidden_dim = input_shape[-1]
@@ -83,8 +107,8 @@ class TransformerEncoderBlock(keras.layers.Layer):
         self.attention_norm = keras.layers.LayerNormalization(
             epsilon=self.layer_norm_epsilon, dtype="float32", name="attention_layer_norm")
         self.attention_norm.build(input_shape)
-        self.ffn_in = keras.layers.Dense(self.intermediate_dim, activation=gelu, kernel_initializer=init,
-                                         dtype=policy, name="ffn_intermediate")
+        self.ffn_in = keras.layers.Dense(self.intermediate_dim, activation=activation(self.hidden_activation),
+                                         kernel_initializer=init, dtype=policy, name="ffn_intermediate")
         self.ffn_in.build(input_shape)
         self.ffn_out = keras.layers.Dense(hidden_dim, kernel_initializer=init, dtype=policy, name="ffn_output")
         self.ffn_out.build((*input_shape[:-1], self.intermediate_dim))
@@ -126,5 +150,6 @@ class TransformerEncoderBlock(keras.layers.Layer):
             "layer_norm_epsilon": self.layer_norm_epsilon,
             "normalize_first": self.normalize_first,
             "initializer_range": self.initializer_range,
+            "hidden_activation": self.hidden_activation,
         })
         return config

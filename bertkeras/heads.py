@@ -20,7 +20,7 @@ import keras
 from keras import ops
 
 from bertkeras.embedding import bert_initializer
-from bertkeras.encoder import gelu
+from bertkeras.encoder import activation
 
 
 @keras.saving.register_keras_serializable(package="bertkeras")
@@ -35,6 +35,8 @@ class MaskedLMHead(keras.layers.Layer):
         token_embedding: the backbone's ``keras.layers.Embedding`` (``backbone.token_embedding``).
         layer_norm_epsilon: LayerNorm epsilon.
         initializer_range: std of the truncated-normal initialiser.
+        hidden_activation: the transform's GELU, ``"gelu_approximate"`` (tanh) or ``"gelu_exact"`` (erf);
+            BERT uses the same one as its encoder.
         **kwargs: passed to ``keras.layers.Layer``.
 
     Call arguments:
@@ -50,16 +52,20 @@ class MaskedLMHead(keras.layers.Layer):
         ((2, 2, 50), 'float32')
     """
 
-    def __init__(self, token_embedding, layer_norm_epsilon=1e-12, initializer_range=0.02, **kwargs):
+    def __init__(self, token_embedding, layer_norm_epsilon=1e-12, initializer_range=0.02,
+                 hidden_activation="gelu_approximate", **kwargs):
         super().__init__(**kwargs)
+        activation(hidden_activation)  # a bad name fails here, not at build time
         self.token_embedding = token_embedding
         self.layer_norm_epsilon = layer_norm_epsilon
         self.initializer_range = initializer_range
+        self.hidden_activation = hidden_activation
 
     def build(self, sequence_output_shape=None, mask_positions_shape=None):
         hidden_dim = self.token_embedding.output_dim
-        self.transform = keras.layers.Dense(hidden_dim, activation=gelu, kernel_initializer=bert_initializer(
-            self.initializer_range), dtype=self.dtype_policy, name="transform")
+        self.transform = keras.layers.Dense(
+            hidden_dim, activation=activation(self.hidden_activation),
+            kernel_initializer=bert_initializer(self.initializer_range), dtype=self.dtype_policy, name="transform")
         self.transform.build((None, None, hidden_dim))
         self.layer_norm = keras.layers.LayerNormalization(epsilon=self.layer_norm_epsilon, dtype="float32",
                                                           name="layer_norm")
@@ -82,6 +88,7 @@ class MaskedLMHead(keras.layers.Layer):
             "token_embedding": keras.layers.serialize(self.token_embedding),
             "layer_norm_epsilon": self.layer_norm_epsilon,
             "initializer_range": self.initializer_range,
+            "hidden_activation": self.hidden_activation,
         })
         return config
 

@@ -86,8 +86,8 @@ class BertPretrainer(keras.Model):
         inputs = {name: keras.Input(shape=(None,), dtype="int32", name=name) for name in INPUT_NAMES}
         inputs["mask_positions"] = keras.Input(shape=(None,), dtype="int32", name="mask_positions")
         features = backbone({name: inputs[name] for name in INPUT_NAMES})
-        mlm_head = MaskedLMHead(backbone.token_embedding, backbone.layer_norm_epsilon,
-                                backbone.initializer_range, dtype=backbone.dtype_policy, name="mlm_head")
+        mlm_head = MaskedLMHead(backbone.token_embedding, backbone.layer_norm_epsilon, backbone.initializer_range,
+                                backbone.hidden_activation, dtype=backbone.dtype_policy, name="mlm_head")
         outputs = {"mlm_logits": mlm_head(features["sequence_output"], inputs["mask_positions"])}  # (B, P, V)
         nsp_head = None
         if use_nsp:
