@@ -1,7 +1,7 @@
 """Pre-training quality: held-out MLM and NSP accuracy of a pre-training run, next to its baselines.
 
     python -m benchmarks.pretrain_recipe --preset mini --steps 2000 --out runs/mini     # train, then record
-    python -m benchmarks.pretrain_recipe --record data/tiny_bert/metrics.json runs/mini/model/metrics.json
+    python -m benchmarks.pretrain_recipe --record bertkeras/tiny_bert/metrics.json runs/mini/model/metrics.json
 
 A run is ``bertkeras.pretraining.pretrain`` (what ``bertkeras pretrain`` runs); its ``metrics.json``
 already holds the held-out numbers (1,024 pairs from documents the run never trained on, fixed masks),
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--vocab", default="data/tiny_bert/vocab.txt", help="vocab.txt ('' trains one)")
+    parser.add_argument("--vocab", default="bertkeras/tiny_bert/vocab.txt", help="vocab.txt ('' trains one)")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)

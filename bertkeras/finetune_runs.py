@@ -59,16 +59,15 @@ def load_task(task: str, *, seed: int = 42, max_train_examples: int | None = Non
 
 def load_pretrained_or_explain(path):
     """:func:`~bertkeras.pretrained.load_pretrained`, with a missing model turned into a :class:`UsageError`."""
-    from bertkeras.pretrained import SHIPPED_TINY, load_pretrained
+    from bertkeras.pretrained import load_pretrained, shipped_model_dir
 
-    target = Path(SHIPPED_TINY if path is None else path).expanduser()
-    if not target.is_dir():
-        if path is None:
-            raise UsageError(f"the shipped tiny BERT is missing ({SHIPPED_TINY}); create it with `bertkeras "
-                             "pretrain` (see README.md), or pass --from DIR with a model `bertkeras pretrain` wrote")
-        raise UsageError(f"no pretrained model at {target}; pass --from DIR with the `model/` directory that "
-                         "`bertkeras pretrain --out` wrote, or leave --from out to use the shipped tiny BERT")
     try:
+        if path is None:  # a damaged install: the error names the missing file and says to reinstall
+            return load_pretrained(shipped_model_dir())
+        target = Path(path).expanduser()
+        if not target.is_dir():
+            raise UsageError(f"no pretrained model at {target}; pass --from DIR with the `model/` directory that "
+                             "`bertkeras pretrain --out` wrote, or leave --from out to use the shipped tiny BERT")
         return load_pretrained(target)
     except (FileNotFoundError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
@@ -228,7 +227,7 @@ def add_commands(sub) -> None:
     ft = sub.add_parser("finetune", help="fine-tune a pretrained BERT on a classification task")
     ft.add_argument("--task", required=True, choices=sorted(TASKS), help="the task (bbc_topic = BBC News topics)")
     ft.add_argument("--from", dest="pretrained", metavar="PATH", default=None,
-                    help="pretrained model directory (default: the shipped tiny BERT in data/tiny_bert)")
+                    help="pretrained model directory (default: the tiny BERT shipped in the package)")
     ft.add_argument("--epochs", type=int, default=None, help="default: 3")
     ft.add_argument("--batch-size", type=int, default=None, help="default: 32")
     ft.add_argument("--learning-rate", type=float, default=None, help="default: 5e-5")

@@ -11,11 +11,13 @@ A pretrained directory holds everything needed to use the model again, and nothi
 
 It is written to a temporary directory next to the target and renamed into place, so a crash never
 leaves a half-written model under the final name. ``load_pretrained()`` with no path loads the tiny
-model shipped in the repository's ``data/tiny_bert``.
+model shipped inside the package (``bertkeras/tiny_bert``, package data found with ``importlib.resources``),
+so it works from any working directory of an installed wheel.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import shutil
@@ -30,7 +32,30 @@ from bertkeras.tokenizer import WordPieceTokenizer
 
 FORMAT = "bertkeras-pretrained"
 WEIGHTS_FILE = "pretrainer.weights.h5"
-SHIPPED_TINY = Path(__file__).resolve().parents[1] / "data" / "tiny_bert"
+# The shipped tiny BERT is package data: inside the wheel, the sdist and a checkout alike. A regular
+# (unzipped) install is a real directory, which Keras's HDF5 loader needs.
+SHIPPED_TINY = Path(str(importlib.resources.files("bertkeras") / "tiny_bert"))
+SHIPPED_FILES = ("config.json", "vocab.txt", WEIGHTS_FILE, "metrics.json", "MODEL_CARD.md")
+
+
+def shipped_model_dir() -> Path:
+    """The shipped tiny BERT's directory, checked file by file.
+
+    Raises:
+        FileNotFoundError: a file of it is missing, i.e. the installation is damaged; the message names
+            the file and says to reinstall.
+
+    Example:
+        >>> sorted(p.name for p in shipped_model_dir().iterdir())
+        ['MODEL_CARD.md', 'config.json', 'metrics.json', 'pretrainer.weights.h5', 'vocab.txt']
+    """
+    for name in SHIPPED_FILES:
+        if not (SHIPPED_TINY / name).is_file():
+            raise FileNotFoundError(
+                f"the bertkeras installation is damaged: the shipped tiny BERT's {name} is missing from "
+                f"{SHIPPED_TINY}. Reinstall the package (pip install --force-reinstall bertkeras, or "
+                f"pip install -e . in a clone)")
+    return SHIPPED_TINY
 
 
 def atomic_directory(target: Path, write) -> Path:
@@ -136,7 +161,7 @@ def load_pretrained(path=None, **backbone_kwargs) -> PretrainedBert:
     """Load a directory written by :func:`save_pretrained` (default: the shipped tiny model).
 
     Args:
-        path: the directory; None loads ``data/tiny_bert`` from the repository.
+        path: the directory; None loads the tiny model shipped inside the package.
         **backbone_kwargs: extra backbone options, e.g. ``return_attention_scores=True``, ``dropout=0.1``.
 
     Example:
@@ -147,12 +172,10 @@ def load_pretrained(path=None, **backbone_kwargs) -> PretrainedBert:
     from bertkeras.backbone import BertBackbone
     from bertkeras.pretrainer import BertPretrainer
 
-    path = Path(SHIPPED_TINY if path is None else path).expanduser()
+    path = shipped_model_dir() if path is None else Path(path).expanduser()
     if not path.is_dir():
-        hint = ("the shipped model lives in the repository's data/tiny_bert; install bertkeras from a clone "
-                "(pip install -e .) or pass the directory `bertkeras pretrain --out` wrote"
-                if Path(path) == SHIPPED_TINY else "pass the directory that `bertkeras pretrain --out` wrote")
-        raise FileNotFoundError(f"no pretrained model at {path}: {hint}")
+        raise FileNotFoundError(f"no pretrained model at {path}: pass the directory that "
+                                f"`bertkeras pretrain --out` wrote")
     missing = [name for name in ("config.json", "vocab.txt", WEIGHTS_FILE) if not (path / name).is_file()]
     if missing:
         raise FileNotFoundError(f"{path} is not a complete pretrained model: {missing} missing; re-run "

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from benchmarks import pretrain_recipe
+from bertkeras.pretrained import SHIPPED_TINY
 
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "tiny_bert" / "metrics.json"
+SHIPPED = SHIPPED_TINY / "metrics.json"
 
 
 def shipped_metrics() -> dict:

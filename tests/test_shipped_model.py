@@ -1,4 +1,4 @@
-"""The tiny BERT shipped in data/tiny_bert: complete, documented, and far better than chance.
+"""The tiny BERT shipped inside the package (bertkeras/tiny_bert): complete, documented, and far better than chance.
 
 Notebooks 06-09 and `bertkeras demo` start from it, so it must load from a clean clone, carry its
 model card, and have learned English: its held-out MLM accuracy is far above the most-frequent-token
@@ -42,7 +42,7 @@ def test_shipped_model_is_complete_and_small():
     names = {p.name for p in SHIPPED_TINY.iterdir()}
     assert {"config.json", "vocab.txt", "pretrainer.weights.h5", "metrics.json", "MODEL_CARD.md"} <= names
     size = sum(p.stat().st_size for p in SHIPPED_TINY.iterdir())
-    assert size < 25 * 2**20, f"data/tiny_bert is {size / 2**20:.1f} MB; the limit is 25 MB"
+    assert size < 25 * 2**20, f"bertkeras/tiny_bert is {size / 2**20:.1f} MB; the limit is 25 MB"
 
 
 def test_shipped_model_is_tiny_and_far_above_the_baselines(shipped):
