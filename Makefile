@@ -5,12 +5,19 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.bertkeras-installed
 
-# A second venv on the oldest stack pyproject admits, the one Colab shipped (.ci/colab-constraints.txt),
-# so its floors are tested rather than assumed: `make test-colab-stack`.
+# CI's second run is the learner's setup: the wheel built from this checkout, installed (not editable) into
+# a fresh venv on Python 3.13 with the releases Colab ships (.ci/colab-constraints.txt), and the whole suite
+# run against it from a directory outside the checkout: `make test-colab-stack`.
 VENV_COLAB        ?= .venv-colab
 BIN_COLAB         := $(VENV_COLAB)/bin
-STAMP_COLAB       := $(VENV_COLAB)/.bertkeras-installed
 COLAB_CONSTRAINTS := .ci/colab-constraints.txt
+DIST              ?= dist
+WHEEL_RUN_DIR     ?= $(or $(TMPDIR),/tmp)/bertkeras-wheel-run
+# Colab's Python: PYTHON313=/path/to/python3.13 overrides the search of PATH and pyenv's versions.
+# `?=` is expanded only where it is used, so other targets never run the search.
+PYTHON313 ?= $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13; do \
+                 "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1 \
+                 && { command -v "$$p"; break; }; done)
 
 # Keep TensorFlow's C++ start-up chatter out of logs and notebook outputs; oneDNN's reordering makes
 # CPU results differ in the last bits from run to run, which stored notebook outputs cannot tolerate.
@@ -37,15 +44,6 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-$(BIN_COLAB)/python:
-	$(PYTHON) -m venv $(VENV_COLAB)
-
-# Reinstalls when pyproject or the pins change; -c only pins versions, the requirements are the same as $(STAMP).
-$(STAMP_COLAB): pyproject.toml $(COLAB_CONSTRAINTS) | $(BIN_COLAB)/python
-	$(BIN_COLAB)/python -m pip install --quiet --upgrade pip
-	$(BIN_COLAB)/python -m pip install --quiet -c $(COLAB_CONSTRAINTS) -e ".[dev]"
-	touch $(STAMP_COLAB)
-
 demo: install
 	$(BIN)/bertkeras demo
 
@@ -56,11 +54,26 @@ test: install
 	$(BIN)/bertkeras data fetch all
 	BERTKERAS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ALL)
 
-# The same pytest run on the Colab stack (no ruff: the code is the same, only the libraries differ).
-# Not part of `test` (a second venv, 2.9 GB, and another ~13 minutes on 2 cores); CI runs it after `test`.
-test-colab-stack: $(STAMP_COLAB)
-	$(BIN_COLAB)/bertkeras data fetch all
-	BERTKERAS_QUICK=1 $(BIN_COLAB)/python -m pytest $(PYTEST_ALL)
+# The same pytest run on the learner's setup (no ruff: the code is the same, only the install differs):
+# build the wheel and the sdist, check both carry the package data, install the wheel with Colab's pins into
+# a fresh Python 3.13 venv, and run the suite from $(WHEEL_RUN_DIR), a copy of the checkout without
+# bertkeras/, so every import of bertkeras is the installed one (tests/test_install.py checks where it is).
+# Not part of `test` (a second venv, ~3 GB, and another ~13 minutes on 2 cores); CI runs it after `test`.
+test-colab-stack: install
+	@test -n "$(PYTHON313)" || { echo "make test-colab-stack: Python 3.13 (the one Colab runs) was not found on" \
+	    "PATH or under pyenv. Install it (pyenv install 3.13, or from python.org or your package manager) or" \
+	    "name it: make test-colab-stack PYTHON313=/path/to/python3.13" >&2; exit 2; }
+	rm -rf $(DIST) && $(BIN)/python -m build --outdir $(DIST) . >/dev/null
+	$(BIN)/python -m tests.check_dist $(DIST)
+	rm -rf $(VENV_COLAB) && $(PYTHON313) -m venv $(VENV_COLAB)
+	$(BIN_COLAB)/python -m pip install --quiet --upgrade pip
+	$(BIN_COLAB)/python -m pip install --quiet -c $(COLAB_CONSTRAINTS) "$$(ls $(DIST)/bertkeras-*.whl)[dev]"
+	rm -rf $(WHEEL_RUN_DIR) && mkdir -p $(WHEEL_RUN_DIR)
+	git ls-files -co --exclude-standard | grep -v '^bertkeras/' | while read -r f; do [ ! -e "$$f" ] || echo "$$f"; done \
+	    | tar -cf - -T - | tar -xf - -C $(WHEEL_RUN_DIR)
+	cd $(WHEEL_RUN_DIR) && $(abspath $(BIN_COLAB))/bertkeras data fetch all
+	cd $(WHEEL_RUN_DIR) && BERTKERAS_QUICK=1 BERTKERAS_EXPECT_INSTALLED=$(abspath $(VENV_COLAB)) \
+	    $(abspath $(BIN_COLAB))/python -m pytest tests --pyargs bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_NBVAL)
 
 lint: install
 	$(BIN)/ruff check .
@@ -102,4 +115,4 @@ gpu-wheels: install
 	ls -l .whl
 
 clean:
-	rm -rf $(VENV) $(VENV_COLAB) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(VENV_COLAB) $(DIST) $(WHEEL_RUN_DIR) .pytest_cache .ruff_cache .hypothesis build *.egg-info
