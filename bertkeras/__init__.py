@@ -12,12 +12,12 @@ fine-tuning are built on TensorFlow; without it installed, their names raise an 
 
 from bertkeras import runtime  # noqa: F401, I001  (sets TF's log level before TensorFlow is imported)
 
-import importlib.util as _importlib_util
+from bertkeras.runtime import HAS_TENSORFLOW  # noqa: E402  (whether the training and data half can run)
 
 __version__ = "0.1.0"
 
-#: Whether TensorFlow is installed (the training and data half of the package needs it).
-HAS_TENSORFLOW = _importlib_util.find_spec("tensorflow") is not None
+if HAS_TENSORFLOW:
+    runtime.import_tensorflow()  # the layers import Keras, which imports TensorFlow: keep its C++ lines quiet
 
 # --- public API (each issue adds its names here; notebooks rely on them, so keep them stable) ---
 # Keras 3 and NumPy only: these work on every Keras backend.
@@ -69,8 +69,5 @@ else:
 
     def __getattr__(name: str):
         if name in TENSORFLOW_NAMES:
-            raise ImportError(
-                f"bertkeras.{name} (from {TENSORFLOW_NAMES[name]}) needs TensorFlow, which is not installed. "
-                "Install the package with its dependencies (`pip install bertkeras`, or `pip install tensorflow "
-                "tensorflow-text`); the model layers (BertBackbone, the heads, the task models) work without it.")
+            raise runtime.TensorFlowMissingError(f"bertkeras.{name} (from {TENSORFLOW_NAMES[name]})")
         raise AttributeError(f"module 'bertkeras' has no attribute {name!r}")

@@ -1,5 +1,4 @@
-"""The ``bertkeras`` command line: ``data fetch``, ``demo`` and, as they land, ``pretrain``,
-``finetune`` and ``evaluate``.
+"""bertkeras, learn BERT by building it: fetch the data, run the demo, pre-train, fine-tune, evaluate, predict.
 
 Each sub-command lives next to the code it drives; this module only parses arguments, so
 ``bertkeras --help`` stays fast (TensorFlow is imported only by the command that needs it).
@@ -54,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     fetch = data_sub.add_parser("fetch", help="fetch data sets into the cache ahead of time")
     fetch.add_argument("names", nargs="*", default=["all"], help="data set names, or 'all' (default)")
-    fetch.set_defaults(func=_data_fetch)
+    fetch.set_defaults(func=_data_fetch, needs_tensorflow=False)
 
     pre = sub.add_parser("pretrain", help="pre-train a BERT from scratch (MLM + NSP) with checkpoints",
                          description="Pre-train a BERT on raw text: trains a WordPiece vocabulary, builds NSP "
@@ -92,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "needs_tensorflow", True):
+        from bertkeras import runtime
+
+        try:  # now, quietly, rather than noisily or with a stack trace inside the command
+            runtime.import_tensorflow()
+        except runtime.TensorFlowMissingError as error:
+            print(f"bertkeras {args.command}: {error}", file=sys.stderr)
+            return 2
     return args.func(args)
 
 

@@ -7,15 +7,75 @@ learner runs on a GPU.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 import random
 import sys
 
-# TensorFlow reads these when it is first imported, so they must be set before that import.
+#: Whether TensorFlow is installed (the training and data half of the package needs it). Colab's TPU
+#: runtimes ship without it; the model half then runs on Keras's JAX backend.
+HAS_TENSORFLOW = importlib.util.find_spec("tensorflow") is not None
+
+#: What bertkeras says, once and at the point of use, where TensorFlow is missing.
+NO_TENSORFLOW = (
+    "TensorFlow is not installed here (Colab's TPU runtimes ship without it), so only bertkeras's model half "
+    "works, on Keras's JAX backend (the layers, BertBackbone, the heads and task models, load_pretrained and "
+    "fill_mask), while the fast tokenizer, the tf.data pipelines, pre-training, fine-tuning and the demo need "
+    "it: switch to a CPU or GPU runtime (Colab: Runtime > Change runtime type) or "
+    "`pip install tensorflow tensorflow-text`.")
+
+# TensorFlow reads these when it is first imported, so they must be set before that import. Without
+# TensorFlow, Keras's default backend would fail to import: JAX (on every TPU runtime) takes its place.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+if HAS_TENSORFLOW or importlib.util.find_spec("jax") is None:
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+else:
+    os.environ.setdefault("KERAS_BACKEND", "jax")
 
 QUICK_ENV = "BERTKERAS_QUICK"
+
+
+class TensorFlowMissingError(ImportError):
+    """A part of bertkeras that needs TensorFlow was used where TensorFlow is not installed."""
+
+    def __init__(self, what: str = ""):
+        super().__init__((f"{what} needs TensorFlow. " if what else "") + NO_TENSORFLOW)
+
+
+@contextlib.contextmanager
+def _stderr_to_devnull():
+    """Point file descriptor 2 at /dev/null for the block (Python's own ``sys.stderr`` included)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def import_tensorflow():
+    """Import TensorFlow with its C++ start-up lines kept off the terminal; returns the module.
+
+    ``import tensorflow`` writes "All log messages before absl::InitializeLog() ..." and "cudart_stub ...
+    Could not find cuda drivers" from C++ before ``TF_CPP_MIN_LOG_LEVEL`` is read, so the only way to keep
+    them out of a terminal is to point the process's stderr elsewhere for the import. An import that fails
+    still raises: its traceback is printed after stderr is back.
+
+    Raises:
+        TensorFlowMissingError: TensorFlow is not installed (the message says what still works).
+    """
+    if "tensorflow" in sys.modules and sys.modules["tensorflow"] is not None:
+        return sys.modules["tensorflow"]
+    if not HAS_TENSORFLOW:
+        raise TensorFlowMissingError()
+    with _stderr_to_devnull():
+        import tensorflow as tf
+    return tf
 
 
 def is_quick() -> bool:
@@ -35,6 +95,8 @@ def is_quick() -> bool:
 
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy, TensorFlow and Keras in one call (Keras also seeds the other three)."""
+    if HAS_TENSORFLOW and os.environ.get("KERAS_BACKEND") == "tensorflow":
+        import_tensorflow()  # Keras imports it next: keep its C++ start-up lines off the terminal
     import keras
     import numpy as np
 
@@ -44,9 +106,10 @@ def set_seed(seed: int) -> None:
 
 
 def gpu_names() -> list[str]:
-    """Names of the GPUs TensorFlow can see (an empty list on a CPU-only machine)."""
-    import tensorflow as tf
-
+    """Names of the GPUs TensorFlow can see (an empty list on a CPU-only machine or without TensorFlow)."""
+    if not HAS_TENSORFLOW:
+        return []
+    tf = import_tensorflow()
     return [d.name for d in tf.config.list_physical_devices("GPU")]
 
 
@@ -93,11 +156,15 @@ def setup(seed: int = 42) -> bool:
 
     Returns:
         True in quick mode (``BERTKERAS_QUICK=1``), False for the full-size course.
-    """
-    set_seed(seed)
-    # tf.function's "triggered retracing" warnings fire when a notebook predicts on batches of several
-    # lengths (each new model and shape traces once); they are expected here and only bury the output.
-    import tensorflow as tf
 
-    tf.get_logger().setLevel("ERROR")
+    Without TensorFlow (a Colab TPU runtime) it prints :data:`NO_TENSORFLOW` once, instead of failing
+    later with a stack trace, and seeds what is there.
+    """
+    if not HAS_TENSORFLOW:
+        print(NO_TENSORFLOW)
+    else:
+        # tf.function's "triggered retracing" warnings fire when a notebook predicts on batches of several
+        # lengths (each new model and shape traces once); they are expected here and only bury the output.
+        import_tensorflow().get_logger().setLevel("ERROR")
+    set_seed(seed)
     return is_quick()
