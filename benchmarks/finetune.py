@@ -6,7 +6,7 @@
 
 For every task and seed, on the same seeded split (``datasets.load(task, seed=42)``; the seed changes the
 initialisation of the new layer, dropout and batch order, not the data):
-  * the pre-trained model (default: the shipped ``data/tiny_bert``) fine-tuned with ``bertkeras.finetune``;
+  * the pre-trained model (default: the shipped ``bertkeras/tiny_bert``) fine-tuned with ``bertkeras.finetune``;
   * the same architecture from random weights, same recipe and budget (what pre-training bought);
   * IMDB only: feature-based use (frozen encoder, pooled ``[CLS]``, head trained at 1e-3);
   * TF-IDF + logistic regression and the majority class (``bertkeras.baselines``), on the same split.
@@ -188,7 +188,7 @@ def main() -> None:
     if not variants or not set(variants) <= set(VARIANTS) or "pretrained" not in variants:
         parser.error(f"--variants: choose from {', '.join(VARIANTS)}, pretrained included; got {args.variants!r}")
 
-    from benchmarks.record import write_results
+    from benchmarks.record import portable, write_results
     from bertkeras import load_pretrained
 
     pretrained = load_pretrained(args.pretrained)
@@ -197,7 +197,7 @@ def main() -> None:
     from benchmarks.record import visible_gpu
 
     device = "gpu" if visible_gpu() else "cpu"
-    results = {"model": f"BERT L={config.num_layers} H={config.hidden_dim}", "pretrained": str(pretrained.path),
+    results = {"model": f"BERT L={config.num_layers} H={config.hidden_dim}", "pretrained": portable(pretrained.path),
                "device": device,
                "pretraining": {k: pretrained.metrics.get(k) for k in ("steps", "held_out", "baselines")},
                "tasks": {}}

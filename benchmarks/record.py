@@ -21,6 +21,42 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+ROOT = RESULTS_DIR.parents[1]  # the repository: paths in results are recorded relative to it
+
+
+def portable(path) -> str:
+    """``path`` relative to the repository (or, for package data of an installed bertkeras, to its
+    site-packages) when it lies inside it, so a results file reads the same on every clone; other paths
+    are kept as given.
+
+    >>> portable(ROOT / "bertkeras" / "tiny_bert")
+    'bertkeras/tiny_bert'
+    >>> portable("runs/x")
+    'runs/x'
+    """
+    if not Path(path).is_absolute():
+        return str(path)
+    import bertkeras
+
+    for base in (ROOT, Path(bertkeras.__file__).resolve().parents[1]):
+        try:
+            return Path(path).resolve().relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """The command that ran, as one would type it in the repository: ``python -m benchmarks.NAME ...``.
+
+    >>> command_line([str(ROOT / "benchmarks" / "finetune.py"), "--seeds", "0,1", "--from", str(ROOT / "runs/m")])
+    'python -m benchmarks.finetune --seeds 0,1 --from runs/m'
+    """
+    script, *args = sys.argv if argv is None else argv
+    where = portable(script)
+    head = (f"-m {where.removesuffix('.py').replace('/', '.')}" if where.startswith("benchmarks/")
+            and where.endswith(".py") else where)
+    return " ".join(["python", head, *(portable(a) if Path(a).is_absolute() else a for a in args)])
 
 
 def keras_backend() -> str:
@@ -152,7 +188,7 @@ def write_results(benchmark: str, results: dict, notes: str = "", summary: list[
         "cpu": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
         "versions": versions(),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "command": command_line(),
         "results": results,
         "notes": notes,
         "summary": summary or [],

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 
 from benchmarks import record, report
 
@@ -39,3 +41,17 @@ def test_a_kept_row_shows_its_own_date(tmp_path):
     lines = report.render(report.load_results(tmp_path)).splitlines()
     assert next(line for line in lines if line.startswith("| kept |")).endswith("| cpu-2core, 2026-11-30 |")
     assert next(line for line in lines if line.startswith("| new |")).endswith("| cpu-2core, 2026-12-06 |")
+
+
+def test_recorded_results_name_no_path_of_the_machine_that_ran_them():
+    # Commands and paths are recorded relative to the repository, so the files read the same on every clone.
+    for path in sorted(record.RESULTS_DIR.glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        for value in re.findall(r'"((?:[^"\\]|\\.)*)"', text):
+            assert not re.search(r"(^|\s)/(work|root|home|tmp|Users)/", value), f"{path.name}: {value}"
+
+
+def test_write_results_records_the_command_as_typed_in_the_repository(results_dir, monkeypatch):
+    monkeypatch.setattr(sys, "argv", [str(record.ROOT / "benchmarks" / "tokenizer.py"), "--quick"])
+    written = json.loads(record.write_results("tokenizer", {"x": 1}).read_text())
+    assert written["command"] == "python -m benchmarks.tokenizer --quick"
