@@ -260,6 +260,18 @@ class TextClassifier:
 
         return atomic_directory(Path(directory), write)
 
+    def export(self, path) -> Path:
+        """Write a TensorFlow SavedModel that classifies raw text (see :mod:`bertkeras.export`).
+
+        Its ``serving_default`` signature takes ``texts`` (``tf.string [batch]``) and returns
+        ``probabilities`` (float32 ``[batch, classes]``) and ``labels`` (int64 ``[batch]``, the tuned threshold
+        applied for a binary task); tokenization runs in the graph, so serving needs only ``tensorflow`` and
+        ``tensorflow_text``. Single texts only (no sentence pairs).
+        """
+        from bertkeras.export import export_classifier
+
+        return export_classifier(self, path)
+
     @classmethod
     def load(cls, directory) -> TextClassifier:
         """Load a directory written by :meth:`save` (e.g. a ``bertkeras finetune`` run directory)."""

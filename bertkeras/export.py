@@ -1,0 +1,239 @@
+"""A fine-tuned classifier as a self-contained TensorFlow SavedModel: raw text in, probabilities out.
+
+:meth:`TextClassifier.export` (and ``bertkeras export --model RUN --out DIR``) writes a SavedModel whose
+``serving_default`` signature takes ``texts`` (``tf.string``, shape ``[None]``) and returns
+
+* ``probabilities``: ``[None, classes]`` float32, the softmax of the logits;
+* ``labels``: ``[None]`` int64, the class ids (a binary classifier applies its tuned threshold).
+
+Everything runs in the graph: BERT's normalisation (the code-point tables of
+:class:`~bertkeras.fast_tokenizer.FastWordPieceTokenizer`), tensorflow-text's ``FastWordpieceTokenizer``,
+``[CLS] pieces [SEP]`` packing with the same truncation as :meth:`TextClassifier.encode`, and the model.
+Each request is padded only to its own longest text. Loading needs ``tensorflow`` and ``tensorflow_text``
+(for the WordPiece op), not bertkeras::
+
+    import tensorflow as tf, tensorflow_text  # noqa: F401  (registers the op)
+    serve = tf.saved_model.load("spam_model").signatures["serving_default"]
+    serve(texts=tf.constant(["WIN a free prize now!", "see you at 6"]))["probabilities"]
+
+One case needs more than a per-character table: Python lower-cases a capital sigma at the end of a word to
+"ς" and elsewhere to "σ" (Unicode's Final_Sigma rule). :class:`FastWordPieceTokenizer` hands such texts to
+Python (``tf.py_function``), which a SavedModel cannot carry, so here the rule is evaluated in the graph
+(:func:`final_sigma_tables`), and the exported tokenizer gives the Python tokenizer's ids on every text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from pathlib import Path
+
+import numpy as np
+
+CAPITAL_SIGMA, FINAL_SIGMA = 0x3A3, 0x3C2
+SIGNATURE = "serving_default"
+
+
+@functools.lru_cache(maxsize=1)
+def final_sigma_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: ``(skipped, cased)`` as Python's ``str.lower`` sees them around a capital sigma.
+
+    CPython lower-cases Σ to ς when, skipping case-ignorable characters, a cased character comes before it
+    and none comes after it. Rather than re-deriving Unicode's properties, both flags are read off
+    ``str.lower`` itself: ``(c + "Σ").lower()`` ends in ς exactly when ``c`` is cased and not ignorable,
+    ``("A" + c + "Σ")`` when ``c`` is cased or ignorable. Characters BERT drops (controls, U+FFFD) are
+    never in the word ``lower`` sees, so they count as skipped too.
+    """
+    from bertkeras.fast_tokenizer import MAX_CODEPOINT, character_tables
+
+    _, length, _ = character_tables(True)
+    cased = np.zeros(MAX_CODEPOINT + 2, bool)
+    either = np.zeros(MAX_CODEPOINT + 2, bool)
+    for cp in range(MAX_CODEPOINT + 1):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        cased[cp] = (ch + "Σ").lower()[-1] == "ς"
+        either[cp] = ("A" + ch + "Σ").lower()[-1] == "ς"
+    skipped = (either & ~cased) | (length == 0)
+    skipped[0xD800:0xE000] = False
+    return skipped, cased & ~skipped
+
+
+class GraphTokenizer:
+    """BERT tokenization for one classifier, as pure TensorFlow ops (no ``tf.py_function``).
+
+    Args:
+        tokenizer: the classifier's :class:`~bertkeras.tokenizer.WordPieceTokenizer`.
+        max_length: WordPieces per text, ``[CLS]`` and ``[SEP]`` included.
+
+    Example:
+        >>> from bertkeras import WordPieceTokenizer
+        >>> vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "!"]
+        >>> graph = GraphTokenizer(WordPieceTokenizer(vocab), max_length=4)
+        >>> graph(["The cat!", ""])["token_ids"].numpy().tolist()
+        [[2, 5, 6, 3], [2, 3, 0, 0]]
+    """
+
+    def __init__(self, tokenizer, max_length: int):
+        import tensorflow as tf
+
+        from bertkeras.fast_tokenizer import FastWordPieceTokenizer
+
+        if max_length < 2:
+            raise ValueError(f"max_length={max_length} leaves no room for [CLS] and [SEP]; use max_length >= 2")
+        self.layer = FastWordPieceTokenizer.from_reference(tokenizer, sequence_length=max(max_length, 3))
+        self.lowercase = tokenizer.lowercase
+        self.max_length = max_length
+        self.pad_id, self.cls_id, self.sep_id = tokenizer.pad_id, tokenizer.cls_id, tokenizer.sep_id
+        if self.lowercase:
+            skipped, cased = final_sigma_tables()
+            self.skipped, self.cased = tf.constant(skipped), tf.constant(cased)
+
+    def _final_sigma(self, cps):
+        """Ragged code points with every word-final capital sigma replaced by "ς" (see the module doc)."""
+        import tensorflow as tf
+
+        v = cps.flat_values  # (N,)
+        rows = cps.value_rowids()  # (N,) which text each code point is in
+        kept = tf.logical_not(tf.gather(self.skipped, v))  # (N,) what lower() looks at
+        kept_at = tf.cast(tf.where(kept)[:, 0], tf.int32)  # (K,) positions of those
+        before = tf.cumsum(tf.cast(kept, tf.int32), exclusive=True)  # (N,) kept characters before each
+        count = tf.shape(kept_at)[0]
+
+        def cased_at(rank):  # is the rank-th kept character cased and in the same text?
+            valid = (rank >= 0) & (rank < count)
+            pos = tf.gather(kept_at, tf.clip_by_value(rank, 0, tf.maximum(count - 1, 0)))
+            same_text = tf.gather(rows, pos) == rows
+            return valid & same_text & tf.gather(self.cased, tf.gather(v, pos))
+
+        after = before + tf.cast(kept, tf.int32)  # rank of the next kept character after each position
+        final = (v == CAPITAL_SIGMA) & cased_at(before - 1) & tf.logical_not(cased_at(after))
+        return cps.with_flat_values(tf.where(final, FINAL_SIGMA, v))
+
+    def _normalise_unicode(self, texts):
+        """FastWordPieceTokenizer's table normalisation, with the final-sigma rule in the graph."""
+        import tensorflow as tf
+
+        g = self.layer._graph
+        cps = tf.strings.unicode_decode(texts, "UTF-8", errors="replace", replacement_char=0xFFFD)  # (B, C)
+        if self.lowercase:
+            cps = self._final_sigma(cps)
+        v = cps.flat_values
+        starts, lengths = tf.gather(g["start"], v), tf.gather(g["length"], v)
+        out = tf.gather(g["flat"], tf.ragged.range(starts, starts + lengths).flat_values)
+        ends = tf.concat([[0], tf.cumsum(lengths)], axis=0)
+        splits = tf.gather(ends, cps.row_splits)
+        return tf.strings.unicode_encode(tf.RaggedTensor.from_row_splits(out, splits), "UTF-8")
+
+    def words(self, texts):
+        """(B,) strings -> ragged (B, words): exactly the words of the Python pre-tokenizer."""
+        import tensorflow as tf
+
+        texts = tf.convert_to_tensor(texts, tf.string)
+        is_ascii = tf.cast(tf.strings.regex_full_match(texts, r"[\x00-\x7f]*"), tf.int32)
+        parts = tf.dynamic_partition(texts, is_ascii, 2)
+        positions = tf.dynamic_partition(tf.range(tf.shape(texts)[0]), is_ascii, 2)
+        strings = tf.dynamic_stitch(positions, [self._normalise_unicode(parts[0]),
+                                                self.layer._normalise_ascii(parts[1])])
+        words = tf.strings.split(strings)
+        too_long = tf.strings.length(words.flat_values, unit="UTF8_CHAR") > self.layer.max_chars_per_word
+        return words.with_flat_values(tf.where(too_long, "[UNK]", words.flat_values))
+
+    def __call__(self, texts) -> dict:
+        """Model inputs for a batch of texts, padded to the batch's longest (at most ``max_length``)."""
+        import tensorflow as tf
+
+        pieces = self.layer._graph["wordpiece"].tokenize(self.words(texts)).merge_dims(1, 2)  # (B, P)
+        pieces = pieces[:, :self.max_length - 2]  # the cut of TextClassifier.encode: from the end
+        batch = pieces.nrows(out_type=tf.int32)
+        cls = tf.fill([batch, 1], self.cls_id)
+        sep = tf.fill([batch, 1], self.sep_id)
+        ids = tf.concat([cls, pieces, sep], axis=1)  # ragged (B, 2 + P)
+        token_ids = ids.to_tensor(default_value=self.pad_id)  # (B, longest)
+        mask = tf.ones_like(ids).to_tensor(default_value=0)
+        return {"token_ids": token_ids, "segment_ids": tf.zeros_like(token_ids), "padding_mask": mask}
+
+
+def serving_function(classifier):
+    """The ``tf.function`` of the ``serving_default`` signature: texts -> probabilities and labels."""
+    import tensorflow as tf
+
+    tokenize = GraphTokenizer(classifier.tokenizer, classifier.max_length)
+    model, threshold = classifier.model, classifier.threshold
+    if threshold is not None and classifier.num_classes != 2:
+        raise ValueError(f"a decision threshold only applies to two classes; this classifier has "
+                         f"{classifier.num_classes}: set classifier.threshold = None to export the argmax")
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="texts")])
+    def serve(texts):
+        logits = tf.cast(model(tokenize(texts), training=False), tf.float32)  # (B, K)
+        probabilities = tf.nn.softmax(logits, axis=-1)
+        if threshold is None:
+            labels = tf.argmax(probabilities, axis=-1)
+        else:  # the rule of bertkeras.evaluation.predict_labels
+            labels = tf.cast(probabilities[:, 1] >= threshold, tf.int64)
+        return {"probabilities": probabilities, "labels": labels}
+
+    return serve
+
+
+def export_classifier(classifier, path) -> Path:
+    """Write ``classifier`` (a :class:`~bertkeras.text_classifier.TextClassifier`) as a SavedModel at ``path``.
+
+    The directory is written next to ``path`` and renamed into place. TF Serving wants a numbered version
+    directory (``models/spam/1``): pass that as ``path``.
+    """
+    import keras
+
+    from bertkeras.pretrained import atomic_directory
+
+    if keras.backend.backend() != "tensorflow":
+        raise RuntimeError(f"exporting a SavedModel needs the TensorFlow backend (KERAS_BACKEND={keras.backend.backend()}"
+                           "); run with KERAS_BACKEND=tensorflow")
+    serve = serving_function(classifier)
+
+    def write(tmp: Path):
+        archive = keras.export.ExportArchive()
+        archive.track(classifier.model)
+        archive.add_endpoint(SIGNATURE, serve)
+        archive.write_out(str(tmp), verbose=False)
+
+    return atomic_directory(Path(path), write)
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """``bertkeras export --model RUN --out DIR``."""
+    from bertkeras.text_classifier import TextClassifier
+
+    try:
+        classifier = TextClassifier.load(args.model)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"bertkeras export: error: {error}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        print(f"bertkeras export: error: {out} exists; pass --overwrite to replace it or choose another --out",
+              file=sys.stderr)
+        return 2
+    path = export_classifier(classifier, out)
+    print(f"SavedModel written to {path}: signature {SIGNATURE!r}, input 'texts' (string [batch]), outputs "
+          f"'probabilities' (float32 [batch, {classifier.num_classes}]) and 'labels' (int64 [batch])")
+    return 0
+
+
+def add_command(sub) -> None:
+    """Register ``bertkeras export`` on an argparse sub-parser collection."""
+    ex = sub.add_parser("export", help="write a fine-tuned model as a TensorFlow SavedModel (text in, "
+                        "probabilities out) for TF Serving",
+                        description="Export a fine-tuned run directory as a SavedModel whose serving_default "
+                        "signature takes raw texts; loading it needs tensorflow and tensorflow_text only.")
+    ex.add_argument("--model", required=True, metavar="RUN_DIR", help="a `bertkeras finetune` run directory")
+    ex.add_argument("--out", required=True, metavar="DIR",
+                    help="the SavedModel directory (for TF Serving: MODEL_BASE/NAME/1)")
+    ex.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    ex.set_defaults(func=export_command)
+
+
+__all__ = ["GraphTokenizer", "add_command", "export_classifier", "final_sigma_tables", "serving_function"]
