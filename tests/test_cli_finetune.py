@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from bertkeras import cli, demo
+from bertkeras import cli, datasets, demo
 from bertkeras.text_classifier import TextClassifier
 from tests.tiny_pretrained import make_tiny_pretrained
 
@@ -84,14 +85,22 @@ def test_errors_exit_2_with_a_message(run_dir, tiny, tmp_path, capsys):
     assert not (tmp_path / "r").exists() and (run_dir / "classifier.json").is_file()
 
 
-def test_missing_shipped_model_names_bertkeras_pretrain(monkeypatch, tmp_path, capsys):
+def test_damaged_install_names_the_missing_file_and_says_reinstall(monkeypatch, tmp_path, capsys):
+    import shutil
+
     from bertkeras import pretrained
 
-    monkeypatch.setattr(pretrained, "SHIPPED_TINY", tmp_path / "data" / "tiny_bert")
+    damaged = tmp_path / "site-packages" / "bertkeras" / "tiny_bert"
+    shutil.copytree(pretrained.SHIPPED_TINY, damaged)
+    (damaged / "vocab.txt").unlink()
+    monkeypatch.setattr(pretrained, "SHIPPED_TINY", damaged)
     assert cli.main(["demo", "--quick", "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err
-    assert "shipped tiny BERT is missing" in err and "bertkeras pretrain" in err
+    assert "installation is damaged" in err and "vocab.txt is missing" in err and "reinstall" in err.lower(), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "run").exists()
+    with pytest.raises(FileNotFoundError, match="vocab.txt is missing"):
+        pretrained.load_pretrained()
 
 
 def test_demo_quick_writes_report_plots_and_a_usable_model(tiny, tmp_path, capsys):
@@ -106,7 +115,15 @@ def test_demo_quick_writes_report_plots_and_a_usable_model(tiny, tmp_path, capsy
     assert report in printed and "TF-IDF + logistic regr." in report and "majority class" in report
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["mode"] == "quick" and metrics["settings"]["total_steps"] == 8
-    assert len(metrics["examples"]) == 6 + len(demo.OWN_MESSAGES)
+    assert len(metrics["examples"]) == 6 and {r["true"] for r in metrics["examples"]} == {"ham", "spam"}
+    test_texts = set(datasets.load("sms_spam", seed=42).test.texts)  # examples come from the held-out split
+    assert all(r["text"] in test_texts for r in metrics["examples"])
+    cues = metrics["spam_cues"]
+    assert 0 < len(cues) <= demo.TOP_WORDS and all(c["messages"] >= 3 for c in cues), cues
+    assert [c["mean_change"] for c in cues] == sorted((c["mean_change"] for c in cues), reverse=True)
+    assert "what the filter relies on" in report and cues[0]["word"] in report
+    spam = next(r for r in metrics["examples"] if r["true"] == "spam")
+    assert f"bertkeras predict --model {shlex.quote(str(out))} {shlex.quote(spam['text'])}" in printed
     assert metrics["baselines"]["majority"]["test"]["f1"] == 0.0
     clf = TextClassifier.load(out)
     probs = clf.predict_proba([r["text"] for r in metrics["examples"]])[:, 1]
