@@ -39,7 +39,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,parity]"  # parity: torch + transformers, for the parity tests
 	touch $(STAMP)
 
 install: $(STAMP)
