@@ -63,7 +63,7 @@ test-colab-stack: install
 	@test -n "$(PYTHON313)" || { echo "make test-colab-stack: Python 3.13 (the one Colab runs) was not found on" \
 	    "PATH or under pyenv. Install it (pyenv install 3.13, or from python.org or your package manager) or" \
 	    "name it: make test-colab-stack PYTHON313=/path/to/python3.13" >&2; exit 2; }
-	rm -rf $(DIST) && $(BIN)/python -m build --outdir $(DIST) . >/dev/null
+	rm -rf $(DIST) && $(BIN)/python -m build --quiet --outdir $(DIST) .  # the sdist, then the wheel built from it
 	$(BIN)/python -m tests.check_dist $(DIST)
 	rm -rf $(VENV_COLAB) && $(PYTHON313) -m venv $(VENV_COLAB)
 	$(BIN_COLAB)/python -m pip install --quiet --upgrade pip
