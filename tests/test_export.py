@@ -62,6 +62,24 @@ def test_graph_ids_match_the_python_path(classifier):
     assert short.shape == (2, 4)  # padded to this batch's longest, not to max_length
 
 
+@pytest.mark.parametrize("normalize_first", [False, True])
+def test_cls_only_last_block_gives_the_model_s_logits(normalize_first):
+    from bertkeras import BertBackbone
+    from bertkeras.export import classifier_logits
+
+    backbone = BertBackbone(vocabulary_size=50, num_layers=2, num_heads=4, hidden_dim=32, intermediate_dim=64,
+                            max_sequence_length=16, normalize_first=normalize_first)
+    model = BertClassifier(backbone, num_classes=3)
+    rng = np.random.default_rng(2)
+    for variable in model.weights:
+        variable.assign(np.asarray(variable) + rng.normal(0, 0.2, variable.shape).astype("float32"))
+    x = {"token_ids": rng.integers(5, 50, (3, 9)).astype("int32"), "segment_ids": np.zeros((3, 9), "int32"),
+         "padding_mask": np.array([[1] * 9, [1] * 5 + [0] * 4, [1] * 2 + [0] * 7], "int32")}
+    x["segment_ids"][0, 5:] = 1
+    full = np.asarray(model(x, training=False))
+    assert np.abs(np.asarray(classifier_logits(model, x)) - full).max() < 1e-5
+
+
 SERVE = r"""
 import json, sys
 import tensorflow as tf
