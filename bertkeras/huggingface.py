@@ -5,7 +5,8 @@ write, or what ``hf://org/name`` downloads) holds::
 
     config.json              {"model_type": "bert", "hidden_size": 768, "hidden_act": "gelu", ...}
     model.safetensors        the weights (or model-0000N-of-0000M.safetensors + an index, or
-                             pytorch_model.bin, which needs torch to read)
+                             pytorch_model.bin, which needs torch to read, or transformers 4's
+                             TensorFlow tf_model.h5, read with h5py)
     vocab.txt                the WordPiece vocabulary (or tokenizer.json, whose vocabulary is used)
     tokenizer_config.json    {"do_lower_case": true, ...}
 
@@ -133,13 +134,56 @@ def read_state_dict(directory: Path) -> dict[str, np.ndarray]:
                               "(CPU build is enough), or convert it to model.safetensors with transformers") from None
         state = torch.load(bin_file, map_location="cpu", weights_only=True)
         return {k: v.float().numpy() if v.is_floating_point() else v.numpy() for k, v in state.items()}
-    if (directory / "tf_model.h5").is_file():
-        raise ValueError(f"{directory} has only tf_model.h5 (transformers' old TensorFlow weights), which bertkeras "
-                         "does not read; open it once with transformers 4.x (TFBertForPreTraining.from_pretrained, "
-                         "then BertForPreTraining.from_pretrained(..., from_tf=True).save_pretrained) to get "
-                         "model.safetensors")
-    raise FileNotFoundError(f"{directory} has no model.safetensors, model.safetensors.index.json or "
-                            "pytorch_model.bin; copy the weights file next to config.json")
+    raise FileNotFoundError(f"{directory} has no model.safetensors, model.safetensors.index.json, "
+                            "pytorch_model.bin or tf_model.h5; copy the weights file next to config.json")
+
+
+def read_tf_h5(path) -> dict[str, np.ndarray]:
+    """transformers 4.x's TensorFlow weights (``tf_model.h5``) under google-research/bert's names.
+
+    ``TFBertForPreTraining.save_pretrained`` stored Keras 2 HDF5 weights such as
+    ``bert/tf_bert_for_pre_training/bert/encoder/layer_._0/attention/self/query/kernel:0`` and
+    ``mlm___cls/tf_bert_for_pre_training/mlm___cls/predictions/bias:0``: TF layouts already (kernels
+    (in, out)), so only the names change, plus the NSP kernel, which is (H, 2) there and [2, H] in Google's.
+    Older transformers versions kept Q/K/V kernels as (H, A, H/A) (EinsumDense); those are flattened.
+    """
+    import h5py
+
+    found: dict[str, np.ndarray] = {}
+
+    def visit(name, item):
+        if not isinstance(item, h5py.Dataset):
+            return
+        name = re.sub(r":\d+$", "", name).replace("layer_._", "layer_")
+        for anchor, prefix in (("bert/embeddings/", ""), ("bert/encoder/", ""), ("bert/pooler/", ""),
+                               ("predictions/", "cls/"), ("seq_relationship/", "cls/")):
+            at = name.rfind(anchor)
+            if at >= 0 and (anchor.startswith("bert/") or "___cls/" in name or name.startswith("cls/")):
+                found[prefix + name[at:]] = np.asarray(item[()])
+                return
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    out = {}
+    for name, value in found.items():
+        name = re.sub(r"/(word_embeddings)/weight$|/(token_type_embeddings|position_embeddings)/embeddings$",
+                      lambda m: "/" + (m.group(1) or m.group(2)), name)
+        if name == "cls/predictions/bias":
+            name = "cls/predictions/output_bias"
+        elif name == "cls/seq_relationship/kernel":
+            name, value = "cls/seq_relationship/output_weights", value.T  # (H, 2) -> Google's [2, H]
+        elif name == "cls/seq_relationship/bias":
+            name = "cls/seq_relationship/output_bias"
+        elif value.ndim == 3:  # EinsumDense kernels of older transformers versions
+            value = value.reshape(-1, value.shape[-1]) if "attention/output" in name else value.reshape(
+                value.shape[0], -1)
+        elif value.ndim == 2 and name.endswith("/bias"):
+            value = value.reshape(-1)
+        out[name] = value.astype(np.float32)
+    if "bert/embeddings/word_embeddings" not in out:
+        raise ValueError(f"{path}: no BERT embedding weights found (expected e.g. "
+                         "'bert/.../bert/embeddings/word_embeddings/weight:0'); is this a transformers BERT tf_model.h5?")
+    return out
 
 
 def google_weights_from_state_dict(state: dict[str, np.ndarray], config: BertConfig, source: str) -> dict:
@@ -207,7 +251,11 @@ def load_huggingface(directory, *, lowercase: bool | None = None, **backbone_kwa
     if tokenizer.vocabulary_size != config.vocabulary_size:
         raise ValueError(f"{directory}: the vocabulary has {tokenizer.vocabulary_size} tokens but config.json says "
                          f"vocab_size={config.vocabulary_size}; the tokenizer files belong to another model")
-    weights = google_weights_from_state_dict(read_state_dict(directory), config, str(directory))
+    if not any((directory / n).is_file() for n in ("model.safetensors", "model.safetensors.index.json",
+                                                    "pytorch_model.bin")) and (directory / "tf_model.h5").is_file():
+        weights = read_tf_h5(directory / "tf_model.h5")
+    else:
+        weights = google_weights_from_state_dict(read_state_dict(directory), config, str(directory))
     pretrainer = pretrainer_from_google_weights(weights, config, source=str(directory), **backbone_kwargs)
     return PretrainedBert(pretrainer.backbone, pretrainer, tokenizer, config, directory, {})
 
@@ -285,8 +333,8 @@ def parse_address(address: str) -> tuple[str, str | None]:
 def download(address: str, *, cache_dir=None) -> Path:
     """Download (or find in the cache) the config, tokenizer and weight files of ``hf://org/name``.
 
-    Only those files are fetched (``model.safetensors``, or ``pytorch_model.bin`` when a repository has no
-    safetensors), never the TF/Flax/ONNX copies. Offline, ``huggingface_hub`` answers from its cache.
+    Only those files are fetched: ``model.safetensors``, or when a repository has none ``pytorch_model.bin``
+    (with torch installed) or ``tf_model.h5``; never the Flax/ONNX/other copies. Offline, ``huggingface_hub`` answers from its cache.
     """
     try:
         from huggingface_hub import snapshot_download
@@ -297,8 +345,18 @@ def download(address: str, *, cache_dir=None) -> Path:
         path = Path(snapshot_download(repo, revision=revision, cache_dir=cache_dir,
                                       allow_patterns=[*HF_FILES, *SAFETENSORS_FILES]))
         if not any(path.glob("*.safetensors*")):
-            path = Path(snapshot_download(repo, revision=revision, cache_dir=cache_dir,
-                                          allow_patterns=[*HF_FILES, "pytorch_model.bin"]))
+            # No safetensors: the PyTorch pickle when torch can read it, else transformers 4's tf_model.h5.
+            try:
+                import torch  # noqa: F401
+
+                fallbacks = ["pytorch_model.bin", "tf_model.h5"]
+            except ImportError:
+                fallbacks = ["tf_model.h5", "pytorch_model.bin"]
+            for weights in fallbacks:
+                path = Path(snapshot_download(repo, revision=revision, cache_dir=cache_dir,
+                                              allow_patterns=[*HF_FILES, weights]))
+                if (path / weights).is_file():
+                    break
     except Exception as error:  # noqa: BLE001  (network, auth, missing repo: one clear message)
         raise OSError(f"could not download {address} ({type(error).__name__}: {str(error)[:300]}); check the name "
                       "on huggingface.co, log in (huggingface-cli login) for a private model, or download it once "
@@ -307,4 +365,4 @@ def download(address: str, *, cache_dir=None) -> Path:
 
 
 __all__ = ["download", "hf_config", "hf_config_to_bert_config", "hf_name", "load_huggingface", "parse_address",
-           "read_state_dict", "save_huggingface"]
+           "read_state_dict", "read_tf_h5", "save_huggingface"]
