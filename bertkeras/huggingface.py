@@ -275,8 +275,10 @@ def hf_config(config: BertConfig, pad_id: int, use_nsp: bool = True) -> dict:
     }
 
 
-def save_huggingface(pretrained, directory) -> Path:
+def save_huggingface(pretrained, directory, *, tokenizer=None) -> Path:
     """Write ``pretrained`` (a :class:`PretrainedBert`) as a directory ``transformers`` opens.
+
+    ``pretrained`` may also be a :class:`~bertkeras.pretrainer.BertPretrainer`, with its ``tokenizer=``.
 
     ``BertForPreTraining.from_pretrained(directory)`` (``BertForMaskedLM`` for a model without NSP) and
     ``BertTokenizer.from_pretrained(directory)`` load it: ``config.json`` (with ``hidden_act`` ``"gelu"`` for
@@ -287,7 +289,10 @@ def save_huggingface(pretrained, directory) -> Path:
 
     from bertkeras.pretrained import atomic_directory
 
-    pretrainer, tokenizer = pretrained.pretrainer, pretrained.tokenizer
+    if tokenizer is None:
+        pretrainer, tokenizer = pretrained.pretrainer, pretrained.tokenizer
+    else:
+        pretrainer = getattr(pretrained, "pretrainer", pretrained)
     config = pretrainer.backbone.bert_config
     if tokenizer.vocabulary_size != config.vocabulary_size:
         raise ValueError(f"the tokenizer has {tokenizer.vocabulary_size} tokens but the model's vocabulary_size is "

@@ -143,6 +143,9 @@ def test_bertkeras_into_transformers(tmp_path, activation):
     again = load_checkpoint(out)
     for a, b in zip(pretrainer.weights, again.pretrainer.weights, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    # The pretrainer and its tokenizer, without a PretrainedBert around them, write the same files.
+    other = save_huggingface(pretrainer, tmp_path / "hf2", tokenizer=tokenizer)
+    assert (other / "model.safetensors").read_bytes() == (out / "model.safetensors").read_bytes()
 
 
 def test_shape_mismatch_names_variable_shapes_and_fix(tmp_path):
