@@ -62,6 +62,16 @@ def test_graph_ids_match_the_python_path(classifier):
     assert short.shape == (2, 4)  # padded to this batch's longest, not to max_length
 
 
+def test_google_special_ids_are_kept():
+    # Google's layout: [PAD] 0, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103.
+    vocab = ["[PAD]", *[f"[unused{i}]" for i in range(99)], "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat"]
+    tokenizer = WordPieceTokenizer(vocab)
+    out = GraphTokenizer(tokenizer, max_length=5)(["The cat", "dog", "the cat the cat"])
+    assert out["token_ids"].numpy().tolist() == [[101, 104, 105, 102, 0], [101, 100, 102, 0, 0],
+                                                  [101, 104, 105, 104, 102]]
+    assert out["padding_mask"].numpy().sum(1).tolist() == [4, 3, 5]
+
+
 @pytest.mark.parametrize("normalize_first", [False, True])
 def test_cls_only_last_block_gives_the_model_s_logits(normalize_first):
     from bertkeras import BertBackbone
