@@ -3,7 +3,7 @@
     python -m benchmarks.pretrain_recipe --preset mini --steps 2000 --out runs/mini     # train, then record
     python -m benchmarks.pretrain_recipe --record data/tiny_bert/metrics.json runs/mini/model/metrics.json
 
-A run is ``bertkeras.pretraining.pretrain`` (what ``bertkeras pretrain`` runs); its ``metrics.json``
+A run is ``bertkeras.pretraining.run.pretrain`` (what ``bertkeras pretrain`` runs); its ``metrics.json``
 already holds the held-out numbers (1,024 pairs from documents the run never trained on, fixed masks),
 the baselines (most frequent token; NSP majority class), the device, the time and the exact command.
 ``--record`` writes existing runs into the results file without training again, so a long run made
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
             if not path.is_file():
                 parser.error(f"{path}: no such file; give the metrics.json in a run's model directory")
     else:
-        from bertkeras.pretraining import pretrain
+        from bertkeras.pretraining.run import pretrain
 
         pretrain(args.out, preset=args.preset, corpus=args.corpus, steps=args.steps,
                  checkpoint_every=args.checkpoint_every, batch_size=args.batch_size,

@@ -39,7 +39,7 @@ def step_rate(preset: str, dataset, vocabulary_size: int, batch_size: int, steps
 
     from benchmarks.record import measure
     from bertkeras import BertBackbone, BertConfig, BertPretrainer
-    from bertkeras.optimization import bert_optimizer, training_precision
+    from bertkeras.pretraining.optimization import bert_optimizer, training_precision
 
     keras.utils.set_random_seed(0)
     config = BertConfig.from_preset(preset, vocabulary_size=vocabulary_size)
@@ -94,9 +94,9 @@ def main() -> None:
 
     from benchmarks.record import measure, write_results
     from bertkeras import WordPieceTokenizer, corpus, train_vocabulary
-    from bertkeras.masking import mask_tokens
-    from bertkeras.nsp_pairs import create_nsp_pairs, pack_pairs, tokenize_documents
-    from bertkeras.pretraining_data import pretraining_dataset
+    from bertkeras.pretraining.masking import mask_tokens
+    from bertkeras.pretraining.nsp_pairs import create_nsp_pairs, pack_pairs, tokenize_documents
+    from bertkeras.pretraining.pipeline import pretraining_dataset
 
     documents = corpus.pretraining_documents(("bbc_news",), limit=args.documents)
     tokenizer = WordPieceTokenizer(train_vocabulary([s for d in documents for s in d],

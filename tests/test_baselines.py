@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from bertkeras.baselines import MajorityBaseline, TfidfLogisticBaseline, evaluate_model, run_baselines
+from bertkeras.evaluation.baselines import MajorityBaseline, TfidfLogisticBaseline, evaluate_model, run_baselines
 from bertkeras.datasets import Split, TextDataset
 
 SPAM = ["win a free prize now", "free cash call now", "claim your free ringtone", "urgent prize claim txt"]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bertkeras import cli, demo
-from bertkeras.text_classifier import TextClassifier
+from bertkeras.finetuning.text_classifier import TextClassifier
 from tests.tiny_pretrained import make_tiny_pretrained
 
 MODEL_FILES = {"classifier.json", "classifier.weights.h5", "vocab.txt", "metrics.json"}
@@ -115,7 +115,7 @@ def test_demo_quick_writes_report_plots_and_a_usable_model(tiny, tmp_path, capsy
 
 def test_console_script_exit_status_is_2_for_a_bad_model(tmp_path):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run([sys.executable, "-m", "bertkeras.cli", "predict", "--model", str(tmp_path / "x"), "hi"],
+    result = subprocess.run([sys.executable, "-m", "bertkeras.commands.cli", "predict", "--model", str(tmp_path / "x"), "hi"],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 2 and "error: no fine-tuned model at" in result.stderr
     assert "Traceback" not in result.stderr

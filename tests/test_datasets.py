@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bertkeras import datasets
-from bertkeras.cli import main as cli_main
+from bertkeras.commands.cli import main as cli_main
 
 SPLITS = ("train", "validation", "test")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bertkeras import download
-from bertkeras.download import ChecksumError, DataUnavailableError, OfflineCopy, Remote
+from bertkeras.datasets.download import ChecksumError, DataUnavailableError, OfflineCopy, Remote
 
 
 @pytest.fixture

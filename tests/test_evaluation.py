@@ -1,4 +1,4 @@
-"""Every metric of bertkeras.evaluation equals scikit-learn's, on binary and multi-class data, ties included."""
+"""Every metric of bertkeras.evaluation.metrics equals scikit-learn's, on binary and multi-class data, ties included."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from bertkeras.evaluation import (
+from bertkeras.evaluation.metrics import (
     average_precision,
     classification_metrics,
     confusion_matrix,

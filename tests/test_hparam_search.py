@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bertkeras import cli, finetuning
-from bertkeras.hparam_search import (
+from bertkeras.finetuning.hparam_search import (
     INSTALL_HINT,
     PAPER_GRID,
     check_grid,
@@ -21,7 +21,7 @@ from bertkeras.hparam_search import (
     grid_search,
 )
 from bertkeras.pretrained import load_pretrained
-from bertkeras.text_classifier import TextClassifier
+from bertkeras.finetuning.text_classifier import TextClassifier
 from tests.tiny_pretrained import make_tiny_pretrained, toy_spam_dataset
 
 GRID = {"learning_rate": [1e-6, 3e-2], "batch_size": [16], "epochs": [1]}  # 2 x 1 x 1: the second should win

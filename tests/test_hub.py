@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from bertkeras import hub as hub_module
-from bertkeras.hub import KERAS_HUB_BERT, internet_available, load_keras_hub_bert
-from bertkeras.vocabulary import SPECIAL_TOKENS
+from bertkeras.pretrained.hub import KERAS_HUB_BERT, internet_available, load_keras_hub_bert
+from bertkeras.tokenization.vocabulary import SPECIAL_TOKENS
 
 TEXTS = ["the cat sat on the mat", "a dog ran in the park", "free prize call now", "see you at lunch"] * 10
 

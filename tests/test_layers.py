@@ -6,9 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from bertkeras.attention import BertSelfAttention
-from bertkeras.embedding import BertEmbedding
-from bertkeras.encoder import TransformerEncoderBlock
+from bertkeras.model.attention import BertSelfAttention
+from bertkeras.model.embedding import BertEmbedding
+from bertkeras.model.encoder import TransformerEncoderBlock
 
 RNG = np.random.default_rng(0)
 

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from bertkeras.masking import mask_tokens, num_to_predict, special_ids, word_groups
+from bertkeras.pretraining.masking import mask_tokens, num_to_predict, special_ids, word_groups
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 VOCAB = SPECIALS + [f"w{i}" for i in range(60)] + [f"##p{i}" for i in range(40)]

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bertkeras.normalization import PreTokenizer, clean_text, is_punctuation, pre_tokenize
+from bertkeras.tokenization.normalization import PreTokenizer, clean_text, is_punctuation, pre_tokenize
 
 
 def test_cleaning_drops_control_and_format_characters():

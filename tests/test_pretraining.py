@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 
 import bertkeras  # noqa: F401  (sets TF's log level)
-from bertkeras.backbone import BertBackbone
-from bertkeras.config import BertConfig
+from bertkeras.model.backbone import BertBackbone
+from bertkeras.model.config import BertConfig
 from bertkeras.pretrained import load_pretrained, save_pretrained
-from bertkeras.pretrainer import BertPretrainer
-from bertkeras.pretraining import latest_checkpoint, load_documents, pretrain
-from bertkeras.tokenizer import WordPieceTokenizer
+from bertkeras.model.pretrainer import BertPretrainer
+from bertkeras.pretraining.run import latest_checkpoint, load_documents, pretrain
+from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = BertConfig(vocabulary_size=100, num_layers=1, num_heads=2, hidden_dim=16, intermediate_dim=32,
@@ -94,7 +94,7 @@ def test_mlm_only_mode_has_no_nsp_head_and_learns_a_batch():
     model = BertPretrainer(BertBackbone.from_bert_config(TINY.replace(dropout=0.0, attention_dropout=0.0)),
                            use_nsp=False)
     assert set(model.output) == {"mlm_logits"}
-    model.compile(optimizer=bertkeras.optimization.bert_optimizer(1e-2, total_steps=120, warmup_steps=5))
+    model.compile(optimizer=bertkeras.pretraining.optimization.bert_optimizer(1e-2, total_steps=120, warmup_steps=5))
     x, y = batch()
     history = model.fit(x, y, epochs=120, verbose=0).history
     assert "nsp_loss" not in history
@@ -160,7 +160,7 @@ def test_pretrain_refuses_to_overwrite_and_to_resume_nothing(tmp_path, corpus):
 
 def cli(*args, **kwargs):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_ENABLE_ONEDNN_OPTS="0", PYTHONHASHSEED="0")
-    return subprocess.Popen([sys.executable, "-m", "bertkeras.cli", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "bertkeras.commands.cli", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
@@ -184,7 +184,7 @@ def test_resume_after_kill_minus_nine_continues_at_the_right_step(tmp_path, corp
     for path in (out / "checkpoints").iterdir():
         assert path.name.startswith(".") or (path / "state.json").is_file()
 
-    resumed = subprocess.run([sys.executable, "-m", "bertkeras.cli", *args[:7], "--steps", str(step + 20), *args[9:],
+    resumed = subprocess.run([sys.executable, "-m", "bertkeras.commands.cli", *args[:7], "--steps", str(step + 20), *args[9:],
                               "--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300,
                              env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert resumed.returncode == 0, resumed.stderr[-2000:]
@@ -221,8 +221,8 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 import keras
 from bertkeras import BertBackbone, BertConfig
-from bertkeras.pretrainer import BertPretrainer
-from bertkeras.optimization import bert_optimizer
+from bertkeras.model.pretrainer import BertPretrainer
+from bertkeras.pretraining.optimization import bert_optimizer
 from tests.test_pretraining import batch
 config = BertConfig.from_json('''{TINY.to_json()}''').replace(dropout=0.0, attention_dropout=0.0)
 x, y = batch(batch_size=8)
@@ -274,7 +274,7 @@ def test_save_and_load_errors_name_the_fix(tmp_path):
 
 
 def test_export_checkpoint_turns_a_stopped_run_into_a_loadable_model(tmp_path, corpus):
-    from bertkeras.pretraining import export_checkpoint
+    from bertkeras.pretraining.run import export_checkpoint
 
     out = tmp_path / "run"
     pretrain(out, config=TINY, corpus=str(corpus), steps=20, checkpoint_every=10, batch_size=8,

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from bertkeras.masking import mask_tokens, word_groups
-from bertkeras.nsp_pairs import NSPPair, pack_pairs
-from bertkeras.pretraining_data import TFMasker, make_pretraining_arrays, masked_lm_loss, pretraining_dataset
+from bertkeras.pretraining.masking import mask_tokens, word_groups
+from bertkeras.pretraining.nsp_pairs import NSPPair, pack_pairs
+from bertkeras.pretraining.pipeline import TFMasker, make_pretraining_arrays, masked_lm_loss, pretraining_dataset
 from tests.test_masking import VOCAB, packed_rows
 
 

@@ -74,8 +74,8 @@ def test_the_same_model_untrained_fills_almost_none(shipped):
     """The check above can fail: random weights with the same vocabulary fill (nearly) no blank."""
     import keras
 
-    from bertkeras.backbone import BertBackbone
-    from bertkeras.pretrainer import BertPretrainer
+    from bertkeras.model.backbone import BertBackbone
+    from bertkeras.model.pretrainer import BertPretrainer
 
     keras.utils.set_random_seed(0)
     backbone = BertBackbone.from_bert_config(shipped.config)

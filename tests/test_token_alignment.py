@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bertkeras.token_alignment import align_word_labels, best_span, encode_span, piece_offsets
-from bertkeras.tokenizer import WordPieceTokenizer
+from bertkeras.tokenization.alignment import align_word_labels, best_span, encode_span, piece_offsets
+from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 TOK = WordPieceTokenizer(SPECIALS + ["tony", "blair", "visited", "wo", "##king", "##ham", ".", "how", "much", "?",
@@ -96,7 +96,7 @@ def test_best_span_stays_in_the_context_runs_forward_and_is_short_enough():
 
 def test_offsets_reproduce_the_tokenizer_on_every_bbc_money_context():
     from bertkeras import derived_tasks
-    from bertkeras.normalization import strip_accents
+    from bertkeras.tokenization.normalization import strip_accents
     from tests.tiny_pretrained import sms_texts
 
     tokenizer = WordPieceTokenizer.train(sms_texts(), 400)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bertkeras.derived_tasks import SpanDataset, SpanSplit, TaggedSplit, TaggingDataset
+from bertkeras.datasets.derived_tasks import SpanDataset, SpanSplit, TaggedSplit, TaggingDataset
 from bertkeras.pretrained import load_pretrained
-from bertkeras.token_baselines import FirstNumberSpanBaseline, MajorityTagBaseline, WordLookupTagBaseline
-from bertkeras.token_metrics import span_metrics, tagging_metrics
-from bertkeras.token_tasks import SpanExtractor, TextTagger, finetune_span_extractor, finetune_tagger
+from bertkeras.evaluation.token_baselines import FirstNumberSpanBaseline, MajorityTagBaseline, WordLookupTagBaseline
+from bertkeras.evaluation.token_metrics import span_metrics, tagging_metrics
+from bertkeras.finetuning.token_tasks import SpanExtractor, TextTagger, finetune_span_extractor, finetune_tagger
 from tests.tiny_pretrained import HAM_WORDS, SPAM_WORDS, make_tiny_pretrained
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
-from bertkeras.masking import mask_tokens
+from bertkeras.pretraining.masking import mask_tokens
 from bertkeras.viz import figure_png
 from bertkeras.viz.masking import CATEGORY_COLOURS, CATEGORY_LABELS, mask_categories, masking_view
 

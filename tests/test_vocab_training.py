@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bertkeras import WordPieceTokenizer, datasets, train_vocabulary
-from bertkeras.normalization import pre_tokenize
+from bertkeras.tokenization.normalization import pre_tokenize
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bertkeras.vocabulary import SPECIAL_TOKENS, load_vocabulary, save_vocabulary
+from bertkeras.tokenization.vocabulary import SPECIAL_TOKENS, load_vocabulary, save_vocabulary
 
 GOOD = list(SPECIAL_TOKENS) + ["the", "##s", "cat"]
 
