@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
-from bertkeras.evaluation.baselines import MajorityBaseline, TfidfLogisticBaseline, evaluate_model, run_baselines
 from bertkeras.datasets import Split, TextDataset
+from bertkeras.evaluation.baselines import (
+    MajorityBaseline,
+    TfidfLogisticBaseline,
+    evaluate_model,
+    run_baselines,
+)
 
 SPAM = ["win a free prize now", "free cash call now", "claim your free ringtone", "urgent prize claim txt"]
 HAM = ["see you at lunch", "ok i am home", "sorry i will call later", "love you see you soon"]

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from bertkeras import cli, demo
+from bertkeras.commands import cli, demo
 from bertkeras.finetuning.text_classifier import TextClassifier
 from tests.tiny_pretrained import make_tiny_pretrained
 

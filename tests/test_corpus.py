@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bertkeras import corpus, datasets
+from bertkeras import datasets
+from bertkeras.datasets import corpus
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from bertkeras import datasets
-from bertkeras import derived_tasks as dt
 from bertkeras.datasets import Split, TextDataset
+from bertkeras.datasets import derived_tasks as dt
 
 SPLITS = dt.SPLITS
 

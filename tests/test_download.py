@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bertkeras import download
+from bertkeras.datasets import download
 from bertkeras.datasets.download import ChecksumError, DataUnavailableError, OfflineCopy, Remote
 
 

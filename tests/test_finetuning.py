@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bertkeras.finetuning.batching import length_batches
 from bertkeras.finetuning.classification import balanced_class_weights, finetune
+from bertkeras.finetuning.text_classifier import TextClassifier
 from bertkeras.pretrained import load_pretrained
-from bertkeras.finetuning.text_classifier import TextClassifier, length_batches, pad_batch
+from bertkeras.tokenization.packing import pad_batch
 from tests.tiny_pretrained import make_tiny_pretrained, toy_spam_dataset
 
 

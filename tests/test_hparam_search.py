@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bertkeras import cli, finetuning
+from bertkeras.commands import cli
+from bertkeras.finetuning import classification
 from bertkeras.finetuning.hparam_search import (
     INSTALL_HINT,
     PAPER_GRID,
@@ -20,8 +21,8 @@ from bertkeras.finetuning.hparam_search import (
     grid_combinations,
     grid_search,
 )
-from bertkeras.pretrained import load_pretrained
 from bertkeras.finetuning.text_classifier import TextClassifier
+from bertkeras.pretrained import load_pretrained
 from tests.tiny_pretrained import make_tiny_pretrained, toy_spam_dataset
 
 GRID = {"learning_rate": [1e-6, 3e-2], "batch_size": [16], "epochs": [1]}  # 2 x 1 x 1: the second should win
@@ -101,7 +102,7 @@ def fake_finetune(scores, calls):
 
 def test_selection_takes_the_maximum_and_the_first_of_ties(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(finetuning, "finetune", fake_finetune({5e-5: 0.7, 3e-5: 0.9, 2e-5: 0.9}, calls))
+    monkeypatch.setattr(classification, "finetune", fake_finetune({5e-5: 0.7, 3e-5: 0.9, 2e-5: 0.9}, calls))
     source = SimpleNamespace()  # never looked at by the fake
     result = grid_search(source, None, toy_spam_dataset(), directory=tmp_path, grid=PAPER_GRID, verbose=0)
     assert len(result.trials) == 18 and len(calls) == 18
@@ -133,14 +134,14 @@ def test_bad_arguments_name_the_fix(monkeypatch, tmp_path, tiny):
         grid_search(tiny, None, empty, **run)
     with pytest.raises(ValueError, match="max_length <= 128"):  # finetune's own error, not keras-tuner's wrapper
         grid_search(tiny, None, data, max_length=512, **run)
-    monkeypatch.setattr(finetuning, "finetune", fake_finetune({1e-6: 0.1, 3e-2: 0.2}, []))
+    monkeypatch.setattr(classification, "finetune", fake_finetune({1e-6: 0.1, 3e-2: 0.2}, []))
     with pytest.raises(FileExistsError, match="overwrite=True"):  # the failed search above left its record
         grid_search(tiny, None, data, **run)
     assert len(grid_search(tiny, None, data, overwrite=True, **run).trials) == 2
 
     def peeking(source, tokenizer, dataset, **kwargs):
         return dataset.test
-    monkeypatch.setattr(finetuning, "finetune", peeking)
+    monkeypatch.setattr(classification, "finetune", peeking)
     with pytest.raises(RuntimeError, match="tried to read the test split"):
         grid_search(tiny, None, data, overwrite=True, **run)
 

@@ -8,7 +8,7 @@ import keras_hub
 import numpy as np
 import pytest
 
-from bertkeras import hub as hub_module
+from bertkeras.pretrained import hub as hub_module
 from bertkeras.pretrained.hub import KERAS_HUB_BERT, internet_available, load_keras_hub_bert
 from bertkeras.tokenization.vocabulary import SPECIAL_TOKENS
 

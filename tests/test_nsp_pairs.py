@@ -7,7 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from bertkeras.pretraining.nsp_pairs import NSPPair, create_nsp_pairs, pack_pairs, tokenize_documents, truncate_seq_pair
+from bertkeras.pretraining.nsp_pairs import NSPPair, create_nsp_pairs, pack_pairs, tokenize_documents
+from bertkeras.tokenization.packing import truncate_seq_pair
 
 
 def synthetic_documents(n_docs: int = 60, seed: int = 0) -> list[list[list[int]]]:

@@ -8,8 +8,9 @@ import pytest
 
 from bertkeras.datasets import Split, TextDataset
 from bertkeras.finetuning.classification import finetune
+from bertkeras.finetuning.text_classifier import TextClassifier
 from bertkeras.pretrained import load_pretrained
-from bertkeras.finetuning.text_classifier import TextClassifier, pad_batch, pair_segment_ids
+from bertkeras.tokenization.packing import pad_batch, pair_segment_ids
 from tests.tiny_pretrained import HAM_WORDS, SPAM_WORDS, make_tiny_pretrained
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "d", "e", "##x"]

@@ -18,8 +18,8 @@ import pytest
 import bertkeras  # noqa: F401  (sets TF's log level)
 from bertkeras.model.backbone import BertBackbone
 from bertkeras.model.config import BertConfig
-from bertkeras.pretrained import load_pretrained, save_pretrained
 from bertkeras.model.pretrainer import BertPretrainer
+from bertkeras.pretrained import load_pretrained, save_pretrained
 from bertkeras.pretraining.run import latest_checkpoint, load_documents, pretrain
 from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 

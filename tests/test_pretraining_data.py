@@ -10,7 +10,12 @@ import tensorflow as tf
 
 from bertkeras.pretraining.masking import mask_tokens, word_groups
 from bertkeras.pretraining.nsp_pairs import NSPPair, pack_pairs
-from bertkeras.pretraining.pipeline import TFMasker, make_pretraining_arrays, masked_lm_loss, pretraining_dataset
+from bertkeras.pretraining.pipeline import (
+    TFMasker,
+    make_pretraining_arrays,
+    masked_lm_loss,
+    pretraining_dataset,
+)
 from tests.test_masking import VOCAB, packed_rows
 
 

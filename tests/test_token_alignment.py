@@ -95,7 +95,7 @@ def test_best_span_stays_in_the_context_runs_forward_and_is_short_enough():
 
 
 def test_offsets_reproduce_the_tokenizer_on_every_bbc_money_context():
-    from bertkeras import derived_tasks
+    from bertkeras.datasets import derived_tasks
     from bertkeras.tokenization.normalization import strip_accents
     from tests.tiny_pretrained import sms_texts
 

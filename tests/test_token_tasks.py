@@ -7,10 +7,19 @@ import numpy as np
 import pytest
 
 from bertkeras.datasets.derived_tasks import SpanDataset, SpanSplit, TaggedSplit, TaggingDataset
-from bertkeras.pretrained import load_pretrained
-from bertkeras.evaluation.token_baselines import FirstNumberSpanBaseline, MajorityTagBaseline, WordLookupTagBaseline
+from bertkeras.evaluation.token_baselines import (
+    FirstNumberSpanBaseline,
+    MajorityTagBaseline,
+    WordLookupTagBaseline,
+)
 from bertkeras.evaluation.token_metrics import span_metrics, tagging_metrics
-from bertkeras.finetuning.token_tasks import SpanExtractor, TextTagger, finetune_span_extractor, finetune_tagger
+from bertkeras.finetuning.token_tasks import (
+    SpanExtractor,
+    TextTagger,
+    finetune_span_extractor,
+    finetune_tagger,
+)
+from bertkeras.pretrained import load_pretrained
 from tests.tiny_pretrained import HAM_WORDS, SPAM_WORDS, make_tiny_pretrained
 
 

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bertkeras import WordPieceTokenizer
-from bertkeras.tokenization.wordpiece import truncate_pair, wordpiece
+from bertkeras.tokenization.packing import truncate_pair
 from bertkeras.tokenization.vocabulary import SPECIAL_TOKENS
+from bertkeras.tokenization.wordpiece import wordpiece
 
 VOCAB = list(SPECIAL_TOKENS) + ["un", "##aff", "##able", "the", "cat", "sat", "on", "mat", "##s", "a", "##b",
                                 "##c", "b", "c", ",", ".", "!", "東", "京"]
