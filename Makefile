@@ -49,10 +49,11 @@ $(STAMP_COLAB): pyproject.toml $(COLAB_CONSTRAINTS) | $(BIN_COLAB)/python
 demo: install
 	$(BIN)/bertkeras demo
 
-# ruff, then one pytest run over the unit tests, the doctests in bertkeras/ and every notebook
+# ruff and the import layers (lint-imports, ARCHITECTURE.md), then one pytest run over the unit tests, the doctests in bertkeras/ and every notebook
 # (nbval, quick mode), so the last line printed is pytest's summary.
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/bertkeras data fetch all
 	BERTKERAS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ALL)
 
@@ -64,6 +65,7 @@ test-colab-stack: $(STAMP_COLAB)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 unit: install
 	BERTKERAS_QUICK=1 $(BIN)/python -m pytest tests bertkeras --doctest-modules

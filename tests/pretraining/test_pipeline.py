@@ -16,7 +16,7 @@ from bertkeras.pretraining.pipeline import (
     masked_lm_loss,
     pretraining_dataset,
 )
-from tests.test_masking import VOCAB, packed_rows
+from tests.pretraining.test_masking import VOCAB, packed_rows
 
 
 def random_arrays(n: int = 64, length: int = 32, seed: int = 0) -> dict[str, np.ndarray]:

@@ -23,7 +23,7 @@ from bertkeras.pretrained import load_pretrained, save_pretrained
 from bertkeras.pretraining.run import latest_checkpoint, load_documents, pretrain
 from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY = BertConfig(vocabulary_size=100, num_layers=1, num_heads=2, hidden_dim=16, intermediate_dim=32,
                   max_sequence_length=32)
 WORDS = ("the cat dog sat ran on under a mat rug big small red blue house tree river quickly slowly "
@@ -223,7 +223,7 @@ import keras
 from bertkeras import BertBackbone, BertConfig
 from bertkeras.model.pretrainer import BertPretrainer
 from bertkeras.pretraining.optimization import bert_optimizer
-from tests.test_pretraining import batch
+from tests.pretraining.test_run import batch
 config = BertConfig.from_json('''{TINY.to_json()}''').replace(dropout=0.0, attention_dropout=0.0)
 x, y = batch(batch_size=8)
 weights = []
