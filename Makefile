@@ -49,8 +49,8 @@ $(STAMP_COLAB): pyproject.toml $(COLAB_CONSTRAINTS) | $(BIN_COLAB)/python
 demo: install
 	$(BIN)/bertkeras demo
 
-# ruff and the import layers (lint-imports, ARCHITECTURE.md), then one pytest run over the unit tests, the doctests in bertkeras/ and every notebook
-# (nbval, quick mode), so the last line printed is pytest's summary.
+# ruff and the import layers (lint-imports, see ARCHITECTURE.md), then one pytest run over the unit tests,
+# the doctests in bertkeras/ and every notebook (nbval, quick mode), so the last line printed is pytest's summary.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
