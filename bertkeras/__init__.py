@@ -104,16 +104,10 @@ MODULES = {
 }
 
 #: Public names that need TensorFlow, and the module each comes from.
-TENSORFLOW_NAMES = {
-    "datasets": "bertkeras.datasets", "finetuning": "bertkeras.finetuning",
-    "optimization": "bertkeras.pretraining.optimization", "pretraining": "bertkeras.pretraining",
-    "pretraining_data": "bertkeras.pretraining.pipeline", "viz": "bertkeras.viz",
-    "FastWordPieceTokenizer": "bertkeras.tokenization.fast_tokenizer", "finetune": "bertkeras.finetuning.classification",
-    "WarmupLinearDecay": "bertkeras.pretraining.optimization", "bert_optimizer": "bertkeras.pretraining.optimization",
-    "TFMasker": "bertkeras.pretraining.pipeline",
-    "make_pretraining_arrays": "bertkeras.pretraining.pipeline", "pretraining_dataset": "bertkeras.pretraining.pipeline",
-    "TextClassifier": "bertkeras.finetuning.text_classifier",
-}
+TENSORFLOW_NAMES = {name: PUBLIC_NAMES.get(name) or MODULES[name] for name in (
+    "datasets", "finetuning", "optimization", "pretraining", "pretraining_data", "viz", "FastWordPieceTokenizer",
+    "finetune", "WarmupLinearDecay", "bert_optimizer", "TFMasker", "make_pretraining_arrays", "pretraining_dataset",
+    "TextClassifier")}
 
 
 def __getattr__(name: str):

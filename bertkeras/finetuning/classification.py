@@ -53,16 +53,25 @@ def balanced_class_weights(labels, num_classes: int) -> np.ndarray:
     return np.divide(counts.sum(), num_classes * counts, out=np.zeros_like(counts), where=counts > 0)
 
 
-def resolve_backbone(pretrained_or_backbone, tokenizer):
-    """(backbone, tokenizer) from a PretrainedBert, a directory path or a BertBackbone + tokenizer."""
+def resolve_backbone(pretrained_or_backbone, tokenizer, max_length: int | None = None):
+    """(backbone, tokenizer) from a PretrainedBert, a directory path or a BertBackbone + tokenizer.
+
+    Checks that the tokenizer fits the backbone and, if given, that ``max_length`` fits its positions.
+    """
     source = pretrained_or_backbone
     if isinstance(source, str | Path):
         source = load_pretrained(source)
     if hasattr(source, "pretrainer") and hasattr(source, "backbone"):  # a PretrainedBert
-        return source.backbone, tokenizer or source.tokenizer
-    if tokenizer is None:
+        source, tokenizer = source.backbone, tokenizer or source.tokenizer
+    elif tokenizer is None:
         raise ValueError("finetune got a bare backbone but no tokenizer; pass the tokenizer it was pre-trained "
                          "with, or pass load_pretrained(path) instead of its backbone")
+    if max_length is not None and max_length > source.max_sequence_length:
+        raise ValueError(f"max_length={max_length} exceeds the model's max_sequence_length="
+                         f"{source.max_sequence_length}; pass max_length <= {source.max_sequence_length}")
+    if tokenizer.vocabulary_size != source.vocabulary_size:
+        raise ValueError(f"the tokenizer has {tokenizer.vocabulary_size} tokens but the backbone's vocabulary_size "
+                         f"is {source.vocabulary_size}; use the tokenizer the backbone was pre-trained with")
     return source, tokenizer
 
 
@@ -124,16 +133,10 @@ def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | N
         The :class:`TextClassifier`; ``.history`` is the Keras ``History``, ``.info`` holds the run's facts
         (steps, seconds, precision policy, validation metrics).
     """
-    source, tokenizer = resolve_backbone(pretrained_or_backbone, tokenizer)
+    source, tokenizer = resolve_backbone(pretrained_or_backbone, tokenizer, max_length)
     num_classes = num_classes or len(dataset.label_names)
     if len(dataset.label_names) != num_classes:
         raise ValueError(f"num_classes={num_classes} but the data set has {len(dataset.label_names)} label names")
-    if max_length > source.max_sequence_length:
-        raise ValueError(f"max_length={max_length} exceeds the model's max_sequence_length="
-                         f"{source.max_sequence_length}; pass max_length <= {source.max_sequence_length}")
-    if tokenizer.vocabulary_size != source.vocabulary_size:
-        raise ValueError(f"the tokenizer has {tokenizer.vocabulary_size} tokens but the backbone's vocabulary_size "
-                         f"is {source.vocabulary_size}; use the tokenizer the backbone was pre-trained with")
     if class_weight not in ("balanced", None):
         raise ValueError(f"class_weight={class_weight!r}; use 'balanced' or None")
     train_labels = np.asarray(dataset.train.labels, np.int64)

@@ -166,13 +166,7 @@ class SpanExtractor:
 
 def _copy_backbone(pretrained_or_backbone, tokenizer, max_length, from_scratch):
     """A trainable copy of the source backbone (random weights with ``from_scratch``), and its tokenizer."""
-    source, tokenizer = resolve_backbone(pretrained_or_backbone, tokenizer)
-    if max_length > source.max_sequence_length:
-        raise ValueError(f"max_length={max_length} exceeds the model's max_sequence_length="
-                         f"{source.max_sequence_length}; pass max_length <= {source.max_sequence_length}")
-    if tokenizer.vocabulary_size != source.vocabulary_size:
-        raise ValueError(f"the tokenizer has {tokenizer.vocabulary_size} tokens but the backbone's vocabulary_size "
-                         f"is {source.vocabulary_size}; use the tokenizer the backbone was pre-trained with")
+    source, tokenizer = resolve_backbone(pretrained_or_backbone, tokenizer, max_length)
     backbone = BertBackbone.from_bert_config(source.bert_config)  # built under the precision policy
     if not from_scratch:
         backbone.set_weights(source.get_weights())
