@@ -44,7 +44,8 @@ def step_rate(preset: str, dataset, vocabulary_size: int, batch_size: int, steps
     keras.utils.set_random_seed(0)
     config = BertConfig.from_preset(preset, vocabulary_size=vocabulary_size)
     model = BertPretrainer(BertBackbone.from_bert_config(config))
-    jit = training_precision()["jit_compile"]  # what `bertkeras pretrain` picks here: XLA only on a GPU
+    with training_precision() as precision:  # what `bertkeras pretrain` picks here: XLA only on a GPU
+        jit = precision["jit_compile"]
     model.compile(optimizer=bert_optimizer(1e-4, total_steps=1000), jit_compile=jit)
     batches = iter(list(dataset.take(steps + 3)))  # in memory first: only the step is timed
     timing = measure(lambda: model.train_on_batch(*next(batches)), repeats=steps, warmup=3)
