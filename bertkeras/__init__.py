@@ -31,7 +31,9 @@ fine-tuning are built on TensorFlow; without it installed, their names raise an 
 from bertkeras import runtime  # noqa: F401, I001  (sets TF's log level before TensorFlow is imported)
 
 import importlib as _importlib
+import importlib.abc as _importlib_abc
 import importlib.util as _importlib_util
+import sys as _sys
 
 __version__ = "0.1.0"
 
@@ -123,6 +125,8 @@ def __getattr__(name: str):
     else:
         raise AttributeError(f"module 'bertkeras' has no attribute {name!r}")
     globals()[name] = value  # the next access is a plain attribute lookup
+    if "keras" in _sys.modules:  # whatever was loaded, saved bertkeras layers load too (see register_keras_objects)
+        register_keras_objects()
     return value
 
 
@@ -130,4 +134,57 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *PUBLIC_NAMES, *MODULES})
 
 
-__all__ = ["HAS_TENSORFLOW", "runtime", *sorted(PUBLIC_NAMES)]
+#: The modules whose classes are registered with Keras (``@keras.saving.register_keras_serializable(
+#: package="bertkeras")``): ``keras.saving.load_model`` finds a saved bertkeras layer only once its module ran.
+KERAS_REGISTERING_MODULES = (
+    "bertkeras.model.embedding", "bertkeras.model.attention", "bertkeras.model.encoder", "bertkeras.model.backbone",
+    "bertkeras.model.heads", "bertkeras.model.pretrainer", "bertkeras.model.task_models",
+    "bertkeras.pretraining.optimization", "bertkeras.tokenization.fast_tokenizer",
+)
+
+
+def register_keras_objects() -> None:
+    """Import the modules that register bertkeras's Keras classes (``bertkeras>BertBackbone``, ...).
+
+    It runs by itself as soon as Keras is imported (or at ``import bertkeras`` when Keras already was, or
+    when a name of ``bertkeras`` is first used), so ``keras.saving.load_model`` finds bertkeras layers after
+    ``import bertkeras`` as it always did, while ``import bertkeras`` alone still loads no Keras.
+    """
+    for module in KERAS_REGISTERING_MODULES:
+        if module.endswith("fast_tokenizer") and not HAS_TENSORFLOW:
+            continue
+        _importlib.import_module(module)
+
+
+def _bertkeras_module_initializing() -> bool:
+    """Whether a bertkeras module is being executed right now (it imported Keras; registering must wait)."""
+    return any(getattr(getattr(module, "__spec__", None), "_initializing", False)
+               for name, module in list(_sys.modules.items()) if name.partition(".")[0] == "bertkeras")
+
+
+class _RegisterWhenKerasIsImported(_importlib_abc.MetaPathFinder):
+    """Runs :func:`register_keras_objects` right after the ``keras`` package has been executed."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "keras":
+            return None
+        _sys.meta_path.remove(self)  # once; the other finders locate keras
+        spec = _importlib_util.find_spec("keras")
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            exec_keras = spec.loader.exec_module
+
+            def exec_module(module):
+                exec_keras(module)
+                if not _bertkeras_module_initializing():  # else: that import registers when it is done
+                    register_keras_objects()
+
+            spec.loader.exec_module = exec_module
+        return spec
+
+
+if "keras" in _sys.modules:
+    register_keras_objects()
+elif not any(isinstance(f, _RegisterWhenKerasIsImported) for f in _sys.meta_path):
+    _sys.meta_path.insert(0, _RegisterWhenKerasIsImported())
+
+__all__ = ["HAS_TENSORFLOW", "runtime", "register_keras_objects", *sorted(PUBLIC_NAMES)]

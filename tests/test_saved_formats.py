@@ -50,3 +50,26 @@ def test_a_classifier_saved_before_the_move_loads_with_the_same_outputs():
     assert classifier.label_names == ("ham", "spam") and classifier.threshold == 0.4
     texts = [t if isinstance(t, str) else tuple(t) for t in expected["texts"]]
     np.testing.assert_allclose(classifier.predict_proba(texts), expected["probabilities"], atol=1e-6)
+
+
+@pytest.mark.parametrize("imports", ["import bertkeras, keras", "import keras, bertkeras"])
+def test_after_import_bertkeras_keras_loads_a_saved_bertkeras_model(tmp_path, imports):
+    """``import bertkeras`` is lazy, yet the Keras classes are registered by the time Keras loads a file."""
+    import subprocess
+    import sys
+
+    from bertkeras import BertBackbone, BertClassifier
+
+    backbone = BertBackbone(vocabulary_size=20, num_layers=1, num_heads=2, hidden_dim=8, intermediate_dim=16,
+                            max_sequence_length=16)
+    model = BertClassifier(backbone, 2)
+    x = {k: np.ones((1, 8), "int32") for k in ("token_ids", "padding_mask")} | {"segment_ids": np.zeros((1, 8), "int32")}
+    expected = np.asarray(model(x))
+    model.save(tmp_path / "model.keras")
+    script = (f"{imports}\nimport numpy as np, sys\nmodel = keras.saving.load_model(sys.argv[1])\n"
+              "x = {k: np.ones((1, 8), 'int32') for k in ('token_ids', 'padding_mask')}\n"
+              "x['segment_ids'] = np.zeros((1, 8), 'int32')\nnp.save(sys.argv[2], np.asarray(model(x)))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "model.keras"), str(tmp_path / "out.npy")],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, atol=1e-6)
