@@ -11,7 +11,10 @@ A pretrained directory holds everything needed to use the model again, and nothi
 
 It is written to a temporary directory next to the target and renamed into place, so a crash never
 leaves a half-written model under the final name. ``load_pretrained()`` with no path loads the tiny
-model shipped in the repository's ``data/tiny_bert``.
+model shipped in the repository's ``data/tiny_bert`` (:data:`SHIPPED_TINY`, the one place that names it).
+
+The subpackage also holds ``convert`` (keras-hub's BERT presets to and from these layers) and ``hub``
+(Google's pre-trained BERT from keras-hub, with an offline stand-in), used by notebook 10.
 """
 
 from __future__ import annotations
