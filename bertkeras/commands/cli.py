@@ -13,12 +13,11 @@ import json
 import sys
 
 from bertkeras.commands import demo, finetune_runs, search_runs
+from bertkeras.datasets import fetch_command
 from bertkeras.model.config import PRESETS
 
 
 def _data_fetch(args: argparse.Namespace) -> int:
-    from bertkeras.datasets import fetch_command
-
     return fetch_command(args.names)
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from bertkeras.model.backbone import BertBackbone
 from bertkeras.model.config import BertConfig
+from bertkeras.pretrained.convert import from_keras_hub
 from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
 OFFLINE_ENV = "BERTKERAS_OFFLINE"
@@ -135,6 +136,4 @@ def load_keras_hub_bert(preset: str = "bert_tiny_en_uncased", *, fallback_texts=
     if hub is None:
         hub, tokenizer = _stand_in(size, lowercase, fallback_texts, fallback_vocabulary_size)
         source = f"{reason}; random keras-hub backbone of the same shape, vocabulary trained on fallback_texts"
-    from bertkeras.pretrained.convert import from_keras_hub
-
     return HubBert(from_keras_hub(hub, **backbone_kwargs), hub, tokenizer, preset, real_weights=real, source=source)
