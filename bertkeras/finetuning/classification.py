@@ -24,7 +24,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 
@@ -32,12 +31,12 @@ import keras
 import numpy as np
 
 from bertkeras.evaluation.metrics import classification_metrics, tune_threshold
-from bertkeras.finetuning.batching import length_batched_dataset
 from bertkeras.finetuning.text_classifier import TextClassifier
+from bertkeras.finetuning.training import fit
 from bertkeras.model.backbone import BertBackbone
 from bertkeras.model.task_models import BertClassifier
 from bertkeras.pretrained import load_pretrained
-from bertkeras.pretraining.optimization import bert_optimizer, training_precision
+from bertkeras.pretraining.optimization import training_precision
 from bertkeras.runtime import set_seed
 from bertkeras.tokenization.packing import pad_batch, pair_segment_ids
 
@@ -75,21 +74,24 @@ def resolve_backbone(pretrained_or_backbone, tokenizer, max_length: int | None =
     return source, tokenizer
 
 
-def _dataset(ids, labels, weights, batch_size, pad_id, rng, repeat, sep_id):
-    """Length-batched ``(inputs, labels, sample_weights)`` (:func:`~bertkeras.finetuning.batching.length_batched_dataset`);
-    tokens after a row's first ``[SEP]`` get segment id 1 (sentence pairs)."""
-    import tensorflow as tf
-
+def _feed(ids, labels, weights, tokenizer):
+    """``(lengths, make_batch)`` for :func:`~bertkeras.finetuning.training.fit`: padded inputs, labels and
+    per-example class weights; tokens after a row's first ``[SEP]`` get segment id 1 (sentence pairs)."""
     def make_batch(batch):
         y = labels[batch]
         rows = [ids[i] for i in batch]
-        x = pad_batch(rows, pad_id, segment_ids=pair_segment_ids(rows, sep_id))
+        x = pad_batch(rows, tokenizer.pad_id, segment_ids=pair_segment_ids(rows, tokenizer.sep_id))
         return x, y.astype(np.int32), weights[y].astype(np.float32)
 
+    return [len(row) for row in ids], make_batch
+
+
+def _signature():
+    import tensorflow as tf
+
     spec = tf.TensorSpec((None, None), tf.int32)
-    signature = ({"token_ids": spec, "segment_ids": spec, "padding_mask": spec},
-                 tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.float32))
-    return length_batched_dataset([len(row) for row in ids], make_batch, signature, batch_size, rng, repeat)
+    return ({"token_ids": spec, "segment_ids": spec, "padding_mask": spec},
+            tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None,), tf.float32))
 
 
 def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | None = None,
@@ -166,26 +168,13 @@ def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | N
         train_ids = classifier.encode(dataset.train.texts)
         val_ids = classifier.encode(dataset.validation.texts)
         val_labels = np.asarray(dataset.validation.labels, np.int64)
-        rng = np.random.default_rng(seed)
-        steps_per_epoch = math.ceil(len(train_ids) / batch_size)
-        if max_steps_per_epoch:
-            steps_per_epoch = min(steps_per_epoch, max_steps_per_epoch)
-        total_steps = steps_per_epoch * epochs
-        optimizer = bert_optimizer(learning_rate, total_steps=total_steps,
-                                   warmup_steps=int(round(warmup_fraction * total_steps)))
-        model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                      weighted_metrics=["accuracy"], jit_compile=precision["jit_compile"])
-
-        train_ds = _dataset(train_ids, train_labels, weights, batch_size, tokenizer.pad_id, rng, repeat=True,
-                            sep_id=tokenizer.sep_id)
-        val_ds = _dataset(val_ids, val_labels, np.ones(num_classes), batch_size * 2, tokenizer.pad_id, None,
-                          repeat=False, sep_id=tokenizer.sep_id) if len(val_ids) else None
-        cbs = list(callbacks or [])
-        if val_ds is not None and patience is not None:
-            cbs.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
-                                                     restore_best_weights=True))
-        history = model.fit(train_ds, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=val_ds,
-                            callbacks=cbs, verbose=verbose, shuffle=False)
+        history, fitted = fit(
+            model, keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            train=_feed(train_ids, train_labels, weights, tokenizer),
+            validation=_feed(val_ids, val_labels, np.ones(num_classes), tokenizer), signature=_signature(),
+            learning_rate=learning_rate, batch_size=batch_size, epochs=epochs, seed=seed, patience=patience,
+            warmup_fraction=warmup_fraction, max_steps_per_epoch=max_steps_per_epoch, callbacks=callbacks,
+            verbose=verbose, jit_compile=precision["jit_compile"], weighted_metrics=["accuracy"])
 
         validation = None
         if len(val_ids):
@@ -197,8 +186,7 @@ def finetune(pretrained_or_backbone, tokenizer, dataset, *, num_classes: int | N
             validation = classification_metrics(val_labels, val_probs, threshold=classifier.threshold)
     classifier.history = history
     classifier.info = {
-        "epochs_run": len(history.history.get("loss", [])), "steps_per_epoch": steps_per_epoch,
-        "total_steps": total_steps, "seconds": round(time.time() - start, 1), "learning_rate": learning_rate,
+        **fitted, "seconds": round(time.time() - start, 1), "learning_rate": learning_rate,
         "batch_size": batch_size, "max_length": max_length, "class_weight": class_weight,
         "class_weights": [float(w) for w in weights], "feature_based": feature_based, "features": features,
         "from_scratch": from_scratch, "seed": seed, "precision": precision["policy"],

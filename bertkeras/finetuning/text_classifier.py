@@ -4,7 +4,7 @@ It bundles what a trained classifier needs at prediction time: the tokenizer, th
 :class:`~bertkeras.model.task_models.BertClassifier`, the class names, the maximum length and, for a binary
 task, the decision threshold tuned on validation data. :func:`bertkeras.finetuning.classification.finetune` returns one.
 
-Texts are batched by length (:func:`~bertkeras.finetuning.batching.length_batches`): each batch is padded only to its own longest
+Texts are batched by length (:func:`~bertkeras.finetuning.training.length_batches`): each batch is padded only to its own longest
 message (rounded up to a multiple of 16), not to ``max_length``. SMS messages are 19 WordPieces long
 on median, so this makes training and prediction several times faster than padding everything to 128.
 
@@ -33,7 +33,7 @@ import numpy as np
 
 from bertkeras.evaluation.metrics import classification_metrics, predict_labels
 from bertkeras.files import atomic_directory
-from bertkeras.finetuning.batching import length_batches
+from bertkeras.finetuning.training import length_batches
 from bertkeras.model.backbone import BertBackbone
 from bertkeras.model.config import BertConfig
 from bertkeras.model.task_models import BertClassifier

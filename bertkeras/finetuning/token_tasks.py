@@ -25,7 +25,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import time
 
 import keras
@@ -33,11 +32,11 @@ import numpy as np
 
 from bertkeras.datasets.derived_tasks import QUESTION
 from bertkeras.evaluation.token_metrics import IGNORE, Answer, span_metrics, tagging_metrics
-from bertkeras.finetuning.batching import length_batched_dataset, length_batches
 from bertkeras.finetuning.classification import resolve_backbone
+from bertkeras.finetuning.training import fit, length_batches
 from bertkeras.model.backbone import BertBackbone
 from bertkeras.model.task_models import BertSpanExtractor, BertTokenTagger
-from bertkeras.pretraining.optimization import bert_optimizer, training_precision
+from bertkeras.pretraining.optimization import training_precision
 from bertkeras.runtime import set_seed
 from bertkeras.tokenization.alignment import align_word_labels, best_span, encode_span
 from bertkeras.tokenization.normalization import PreTokenizer
@@ -174,32 +173,15 @@ def _copy_backbone(pretrained_or_backbone, tokenizer, max_length, from_scratch):
     return backbone, tokenizer
 
 
-def _tf_dataset(rows, make_batch, signature, batch_size, rng, repeat):
-    """Length-batched ``make_batch(rows)`` tuples (:func:`~bertkeras.finetuning.batching.length_batched_dataset`)."""
-    return length_batched_dataset([len(r["token_ids"]) for r in rows], lambda batch: make_batch([rows[i] for i in batch]),
-                                  signature, batch_size, rng, repeat)
+def _fit(model, loss, make_batch, signature, train_rows, val_rows, *, precision, **kwargs):
+    """:func:`~bertkeras.finetuning.training.fit` on encoded rows, batched by their length."""
+    def feed(rows):
+        return [len(r["token_ids"]) for r in rows], lambda batch: make_batch([rows[i] for i in batch])
 
-
-def _fit(model, loss, make_batch, signature, train_rows, val_rows, *, learning_rate, batch_size, epochs, seed,
-         patience, warmup_fraction, max_steps_per_epoch, callbacks, verbose, precision, **compile_kwargs):
-    steps_per_epoch = math.ceil(len(train_rows) / batch_size)
-    if max_steps_per_epoch:
-        steps_per_epoch = min(steps_per_epoch, max_steps_per_epoch)
-    total_steps = steps_per_epoch * epochs
-    optimizer = bert_optimizer(learning_rate, total_steps=total_steps,
-                               warmup_steps=int(round(warmup_fraction * total_steps)))
-    model.compile(optimizer=optimizer, loss=loss, jit_compile=precision["jit_compile"], **compile_kwargs)
-    rng = np.random.default_rng(seed)
-    train_ds = _tf_dataset(train_rows, make_batch, signature, batch_size, rng, repeat=True)
-    val_ds = _tf_dataset(val_rows, make_batch, signature, batch_size * 2, None, repeat=False) if val_rows else None
-    cbs = list(callbacks or [])
-    if val_ds is not None and patience is not None:
-        cbs.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True))
-    history = model.fit(train_ds, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=val_ds,
-                        callbacks=cbs, verbose=verbose, shuffle=False)
-    return history, {"epochs_run": len(history.history.get("loss", [])), "steps_per_epoch": steps_per_epoch,
-                     "total_steps": total_steps, "learning_rate": learning_rate, "batch_size": batch_size,
-                     "seed": seed, "precision": precision["policy"], "jit_compile": precision["jit_compile"],
+    history, fitted = fit(model, loss, train=feed(train_rows), validation=feed(val_rows), signature=signature,
+                          jit_compile=precision["jit_compile"], **kwargs)
+    return history, {**fitted, "learning_rate": kwargs["learning_rate"], "batch_size": kwargs["batch_size"],
+                     "seed": kwargs["seed"], "precision": precision["policy"], "jit_compile": precision["jit_compile"],
                      "device": precision["device"]}
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bertkeras.finetuning.batching import length_batches
 from bertkeras.finetuning.classification import balanced_class_weights, finetune
 from bertkeras.finetuning.text_classifier import TextClassifier
+from bertkeras.finetuning.training import length_batches
 from bertkeras.pretrained import load_pretrained
 from bertkeras.tokenization.packing import pad_batch
 from tests.tiny_pretrained import make_tiny_pretrained, toy_spam_dataset
