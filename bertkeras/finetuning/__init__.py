@@ -2,8 +2,8 @@
 
 ``classification`` (:func:`~bertkeras.finetuning.classification.finetune`, BERT's §3.5 recipe for text and
 sentence-pair classification), ``text_classifier`` (:class:`~bertkeras.finetuning.text_classifier.TextClassifier`:
-text in, labels out, saved to a directory), ``batching`` (length-batched ``tf.data`` feeding, shared by every
-fine-tuning loop), ``token_tasks`` (taggers and span extractors) and ``hparam_search`` (the paper's grid with
+text in, labels out, saved to a directory), ``training`` (length batches, the ``tf.data`` feed and the one fit
+loop every fine-tuning run shares), ``token_tasks`` (taggers and span extractors) and ``hparam_search`` (the paper's grid with
 keras-tuner).
 
 ``bertkeras.finetuning`` was once the module that ``classification`` is now; ``finetune`` and
