@@ -47,10 +47,11 @@ install: $(STAMP)
 demo: install
 	$(BIN)/bertkeras demo
 
-# ruff, then one pytest run over the unit tests, the doctests in bertkeras/ and every notebook
-# (nbval, quick mode), so the last line printed is pytest's summary.
+# ruff and the import layers (lint-imports, see ARCHITECTURE.md), then one pytest run over the unit tests,
+# the doctests in bertkeras/ and every notebook (nbval, quick mode), so the last line printed is pytest's summary.
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/bertkeras data fetch all
 	BERTKERAS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ALL)
 
@@ -77,6 +78,7 @@ test-colab-stack: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 unit: install
 	BERTKERAS_QUICK=1 $(BIN)/python -m pytest tests bertkeras --doctest-modules

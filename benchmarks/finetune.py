@@ -6,10 +6,10 @@
 
 For every task and seed, on the same seeded split (``datasets.load(task, seed=42)``; the seed changes the
 initialisation of the new layer, dropout and batch order, not the data):
-  * the pre-trained model (default: the shipped ``bertkeras/tiny_bert``) fine-tuned with ``bertkeras.finetune``;
+  * the pre-trained model (default: the shipped ``bertkeras/pretrained/tiny_bert``) fine-tuned with ``bertkeras.finetune``;
   * the same architecture from random weights, same recipe and budget (what pre-training bought);
   * IMDB only: feature-based use (frozen encoder, pooled ``[CLS]``, head trained at 1e-3);
-  * TF-IDF + logistic regression and the majority class (``bertkeras.baselines``), on the same split.
+  * TF-IDF + logistic regression and the majority class (``bertkeras.evaluation.baselines``), on the same split.
 Each fine-tuned model is scored once on the test split. The README row reports mean ± standard deviation
 over the seeds, with the worst and best seed.
 
@@ -70,7 +70,7 @@ def spread(values: list[float]) -> dict:
 def recipe_for(task: str) -> dict:
     """The fine-tuning settings: SMS spam reads them from ``bertkeras demo`` so the two cannot drift."""
     if task == "sms_spam":
-        from bertkeras.demo import SETTINGS
+        from bertkeras.commands.demo import SETTINGS
 
         return {k: SETTINGS["default"][k] for k in IMDB_RECIPE}
     return dict(IMDB_RECIPE)
@@ -79,8 +79,8 @@ def recipe_for(task: str) -> dict:
 def run_task(task: str, pretrained, seeds: list[int], *, train: int | None, test: int | None,
              variants: tuple[str, ...] = VARIANTS, max_length: int | None = None) -> dict:
     from bertkeras import datasets
-    from bertkeras.baselines import run_baselines
-    from bertkeras.finetuning import finetune
+    from bertkeras.evaluation.baselines import run_baselines
+    from bertkeras.finetuning.classification import finetune
 
     recipe, metric = recipe_for(task), METRICS[task]
     if max_length:

@@ -1,9 +1,9 @@
 """Pre-training quality: held-out MLM and NSP accuracy of a pre-training run, next to its baselines.
 
     python -m benchmarks.pretrain_recipe --preset mini --steps 2000 --out runs/mini     # train, then record
-    python -m benchmarks.pretrain_recipe --record bertkeras/tiny_bert/metrics.json runs/mini/model/metrics.json
+    python -m benchmarks.pretrain_recipe --record bertkeras/pretrained/tiny_bert/metrics.json runs/mini/model/metrics.json
 
-A run is ``bertkeras.pretraining.pretrain`` (what ``bertkeras pretrain`` runs); its ``metrics.json``
+A run is ``bertkeras.pretraining.run.pretrain`` (what ``bertkeras pretrain`` runs); its ``metrics.json``
 already holds the held-out numbers (1,024 pairs from documents the run never trained on, fixed masks),
 the baselines (most frequent token; NSP majority class), the device, the time and the exact command.
 ``--record`` writes existing runs into the results file without training again, so a long run made
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--vocab", default="bertkeras/tiny_bert/vocab.txt", help="vocab.txt ('' trains one)")
+    parser.add_argument("--vocab", default="bertkeras/pretrained/tiny_bert/vocab.txt", help="vocab.txt ('' trains one)")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
             if not path.is_file():
                 parser.error(f"{path}: no such file; give the metrics.json in a run's model directory")
     else:
-        from bertkeras.pretraining import pretrain
+        from bertkeras.pretraining.run import pretrain
 
         pretrain(args.out, preset=args.preset, corpus=args.corpus, steps=args.steps,
                  checkpoint_every=args.checkpoint_every, batch_size=args.batch_size,

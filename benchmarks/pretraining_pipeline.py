@@ -39,12 +39,13 @@ def step_rate(preset: str, dataset, vocabulary_size: int, batch_size: int, steps
 
     from benchmarks.record import measure
     from bertkeras import BertBackbone, BertConfig, BertPretrainer
-    from bertkeras.optimization import bert_optimizer, training_precision
+    from bertkeras.pretraining.optimization import bert_optimizer, training_precision
 
     keras.utils.set_random_seed(0)
     config = BertConfig.from_preset(preset, vocabulary_size=vocabulary_size)
     model = BertPretrainer(BertBackbone.from_bert_config(config))
-    jit = training_precision()["jit_compile"]  # what `bertkeras pretrain` picks here: XLA only on a GPU
+    with training_precision() as precision:  # what `bertkeras pretrain` picks here: XLA only on a GPU
+        jit = precision["jit_compile"]
     model.compile(optimizer=bert_optimizer(1e-4, total_steps=1000), jit_compile=jit)
     batches = iter(list(dataset.take(steps + 3)))  # in memory first: only the step is timed
     timing = measure(lambda: model.train_on_batch(*next(batches)), repeats=steps, warmup=3)
@@ -94,9 +95,9 @@ def main() -> None:
 
     from benchmarks.record import measure, write_results
     from bertkeras import WordPieceTokenizer, corpus, train_vocabulary
-    from bertkeras.masking import mask_tokens
-    from bertkeras.nsp_pairs import create_nsp_pairs, pack_pairs, tokenize_documents
-    from bertkeras.pretraining_data import pretraining_dataset
+    from bertkeras.pretraining.masking import mask_tokens
+    from bertkeras.pretraining.nsp_pairs import create_nsp_pairs, pack_pairs, tokenize_documents
+    from bertkeras.pretraining.pipeline import pretraining_dataset
 
     documents = corpus.pretraining_documents(("bbc_news",), limit=args.documents)
     tokenizer = WordPieceTokenizer(train_vocabulary([s for d in documents for s in d],

@@ -29,8 +29,8 @@ def portable(path) -> str:
     site-packages) when it lies inside it, so a results file reads the same on every clone; other paths
     are kept as given.
 
-    >>> portable(ROOT / "bertkeras" / "tiny_bert")
-    'bertkeras/tiny_bert'
+    >>> portable(ROOT / "bertkeras" / "pretrained" / "tiny_bert")
+    'bertkeras/pretrained/tiny_bert'
     >>> portable("runs/x")
     'runs/x'
     """

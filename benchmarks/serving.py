@@ -81,8 +81,8 @@ def main() -> None:
 
     from benchmarks.record import write_results
     from bertkeras import BertClassifier, datasets
+    from bertkeras.finetuning.text_classifier import TextClassifier
     from bertkeras.pretrained import load_pretrained
-    from bertkeras.text_classifier import TextClassifier
 
     pretrained = load_pretrained()
     config = pretrained.config

@@ -92,7 +92,7 @@ def main() -> None:
 
     from benchmarks.record import measure, write_results
     from bertkeras import FastWordPieceTokenizer, WordPieceTokenizer, datasets, train_vocabulary
-    from bertkeras.normalization import pre_tokenize
+    from bertkeras.tokenization.normalization import pre_tokenize
 
     bbc = datasets.load("bbc_news")
     corpus = bbc.train.texts + bbc.validation.texts + bbc.test.texts

@@ -78,6 +78,12 @@ def import_tensorflow():
     return tf
 
 
+def before_keras() -> None:
+    """Import TensorFlow quietly first when Keras will run on it (Keras would import it noisily)."""
+    if HAS_TENSORFLOW and os.environ.get("KERAS_BACKEND") == "tensorflow" and "keras" not in sys.modules:
+        import_tensorflow()
+
+
 def is_quick() -> bool:
     """Return True when ``BERTKERAS_QUICK`` asks for the small CPU-sized runs.
 
@@ -95,8 +101,7 @@ def is_quick() -> bool:
 
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy, TensorFlow and Keras in one call (Keras also seeds the other three)."""
-    if HAS_TENSORFLOW and os.environ.get("KERAS_BACKEND") == "tensorflow":
-        import_tensorflow()  # Keras imports it next: keep its C++ start-up lines off the terminal
+    before_keras()
     import keras
     import numpy as np
 

@@ -12,6 +12,10 @@ import os
 
 import pytest
 
+# tests/fixtures holds files saved by older code and the script that made them; `--doctest-modules` must not
+# import (and so re-run) that script: it would overwrite the fixture with today's code.
+collect_ignore_glob = ["fixtures/*"]
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")

@@ -41,7 +41,7 @@ def test_the_suite_tests_the_bertkeras_it_means():
 
 
 def test_the_shipped_model_is_package_data():
-    assert SHIPPED_TINY.resolve().parent == PACKAGE
+    assert SHIPPED_TINY.resolve() == PACKAGE / "pretrained" / "tiny_bert"
     assert shipped_model_dir() == SHIPPED_TINY
     assert {p.name for p in SHIPPED_TINY.iterdir()} == set(SHIPPED_FILES)
 
@@ -68,7 +68,7 @@ def test_load_pretrained_and_fill_mask_work_from_an_unrelated_directory(tmp_path
 def test_the_cli_keeps_tensorflows_start_up_lines_off_the_terminal(tmp_path):
     # `evaluate` imports TensorFlow before it finds that the run directory is missing.
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run([sys.executable, "-m", "bertkeras.cli", "evaluate", "--model", str(tmp_path / "none")],
+    result = subprocess.run([sys.executable, "-m", "bertkeras.commands.cli", "evaluate", "--model", str(tmp_path / "none")],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2, result.stderr
     assert "absl::InitializeLog" not in result.stderr and "cudart_stub" not in result.stderr, result.stderr
@@ -87,7 +87,7 @@ WITHOUT_TENSORFLOW = textwrap.dedent("""
 
 @pytest.mark.parametrize("body, expected_status", [
     ("import bertkeras.runtime as r\nimport keras\nprint('backend', keras.backend.backend())\nr.setup()", 0),
-    ("from bertkeras import cli\nsys.exit(cli.main(['demo', '--quick']))", 2),
+    ("from bertkeras.commands import cli\nsys.exit(cli.main(['demo', '--quick']))", 2),
     ("import bertkeras\nbertkeras.finetune", 1),
 ])
 def test_without_tensorflow_one_clear_sentence_says_what_still_works(tmp_path, body, expected_status):

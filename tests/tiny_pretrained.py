@@ -23,8 +23,8 @@ def make_tiny_pretrained(directory, *, seed: int = 0, vocabulary_size: int = 400
     import keras
 
     from bertkeras import BertBackbone, WordPieceTokenizer
+    from bertkeras.model.pretrainer import BertPretrainer
     from bertkeras.pretrained import save_pretrained
-    from bertkeras.pretrainer import BertPretrainer
 
     keras.utils.set_random_seed(seed)
     trained = WordPieceTokenizer.train(sms_texts(), vocabulary_size)

@@ -14,26 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
+from bertkeras.evaluation.metrics import check_class_ids, confusion_matrix
 from bertkeras.viz.style import OKABE_ITO, SEQUENTIAL_CMAP, new_figure
-
-
-def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:
-    """Counts (num_classes, num_classes): row = true class, column = predicted class.
-
-    Example:
-        >>> confusion_matrix([0, 0, 1, 1, 2], [0, 1, 1, 1, 0]).tolist()
-        [[1, 1, 0], [0, 2, 0], [1, 0, 0]]
-    """
-    y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has {y_true.size} labels and y_pred {y_pred.size}; expected one prediction per "
-                         f"example (use scores.argmax(-1) for class scores)")
-    num_classes = int(max(y_true.max(initial=0), y_pred.max(initial=0))) + 1 if num_classes is None else num_classes
-    if y_true.size and max(y_true.max(), y_pred.max()) >= num_classes:
-        raise ValueError(f"labels go up to {max(y_true.max(), y_pred.max())} but num_classes={num_classes}")
-    counts = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(counts, (y_true, y_pred), 1)
-    return counts
 
 
 def confusion_matrix_plot(y_true, y_pred, *, label_names: Sequence[str] | None = None,
@@ -98,7 +80,7 @@ def precision_recall_plot(y_true, scores, *, label_names: Sequence[str] | None =
         >>> line.get_label(), line.get_xdata().tolist(), line.get_ydata().round(3).tolist()
         ('class 1 (AP 0.833)', [1.0, 1.0, 0.5, 0.5, 0.0], [0.5, 0.667, 0.5, 1.0, 1.0])
     """
-    y_true = _labels(y_true, "y_true")
+    y_true = check_class_ids(y_true, "y_true")
     scores = np.asarray(scores, dtype=np.float64)
     if scores.shape[0] != y_true.size or scores.ndim not in (1, 2):
         raise ValueError(f"scores must be (n,) or (n, classes) with n = {y_true.size} (one row per label); "
@@ -125,13 +107,3 @@ def precision_recall_plot(y_true, scores, *, label_names: Sequence[str] | None =
     ax.set_title("precision-recall (dotted: share of positives)", fontsize=9)
     ax.legend(fontsize=8, loc="lower left")
     return fig
-
-
-def _labels(values, name: str) -> np.ndarray:
-    array = np.asarray(values)
-    if array.ndim != 1 or not (np.issubdtype(array.dtype, np.integer) or array.size == 0):
-        raise ValueError(f"{name} must be a 1-D array of integer class ids; got shape {array.shape}, dtype "
-                         f"{array.dtype}")
-    if array.size and array.min() < 0:
-        raise ValueError(f"{name} holds negative class ids ({array.min()}); class ids start at 0")
-    return array.astype(np.int64)

@@ -21,9 +21,7 @@ import base64
 import html as html_lib
 import itertools
 import json
-import os
 import pathlib
-import tempfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,6 +30,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from bertkeras.files import atomic_write_text
 from bertkeras.viz.head_view_script import SCRIPT
 from bertkeras.viz.inputs import attention_stack, check_tokens, sentence_b_start
 from bertkeras.viz.style import OKABE_ITO, figure_png, new_figure
@@ -190,18 +189,7 @@ class HeadView:
                              f"create it first")
         page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>bertkeras head view</title></head>"
                 f"<body><p>{html_lib.escape(' '.join(self.tokens))}</p>{self.html}</body></html>\n")
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(page)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-            os.replace(temporary, path)
-        except BaseException:
-            pathlib.Path(temporary).unlink(missing_ok=True)
-            raise
-        return path
+        return atomic_write_text(path, page)
 
     def __repr__(self) -> str:
         return (f"HeadView(tokens={len(self.tokens)}, layers={self.layers}, heads={self.heads}; "

@@ -1,7 +1,7 @@
 """The masking view: what BERT's masked-language-model step did to each token of one sentence.
 
 Of the tokens chosen for prediction, 80 % become ``[MASK]``, 10 % a random token and 10 % stay as they
-were (see :mod:`bertkeras.masking`). The view shows three rows per line of text: the original tokens,
+were (see :mod:`bertkeras.pretraining.masking`). The view shows three rows per line of text: the original tokens,
 the model's input with each chosen token coloured by what happened to it, and (optionally, after
 training) the model's top-k guesses under each chosen position, passed in as plain lists.
 """

@@ -1,0 +1,70 @@
+"""load_checkpoint's dispatch: bertkeras directories and keras-hub presets (no network: the download is faked)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bertkeras import BertBackbone, WordPieceTokenizer
+from bertkeras.model.pretrainer import BertPretrainer
+from bertkeras.pretrained.checkpoints import load_checkpoint, source_kind
+
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "##s", "."]
+
+
+def test_bertkeras_directory_goes_to_load_pretrained(tmp_path):
+    from bertkeras.pretrained import save_pretrained
+
+    backbone = BertBackbone(vocabulary_size=len(VOCAB), num_layers=1, num_heads=2, hidden_dim=8, intermediate_dim=16,
+                            max_sequence_length=16, hidden_activation="gelu_exact")
+    pretrainer = BertPretrainer(backbone)
+    path = save_pretrained(tmp_path / "model", pretrainer, WordPieceTokenizer(VOCAB))
+    assert source_kind(path) == "bertkeras"
+    loaded = load_checkpoint(path)
+    assert loaded.config.hidden_activation == "gelu_exact"
+    for a, b in zip(pretrainer.weights, loaded.pretrainer.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_keras_hub_preset_reuses_the_converter(monkeypatch):
+    import keras_hub
+
+    import bertkeras.pretrained.hub
+
+    hub = keras_hub.models.BertBackbone(vocabulary_size=len(VOCAB), num_layers=2, num_heads=2, hidden_dim=16,
+                                        intermediate_dim=32, max_sequence_length=16)
+    calls = []
+
+    def fake_download(preset, lowercase):
+        calls.append((preset, lowercase))
+        return hub, WordPieceTokenizer(VOCAB, lowercase=lowercase)
+
+    monkeypatch.setattr(bertkeras.pretrained.hub, "_download", fake_download)
+    assert source_kind("bert_base_en") == "keras-hub"
+    loaded = load_checkpoint("bert_base_en")
+    assert calls == [("bert_base_en", False)]  # the cased preset
+    np.testing.assert_array_equal(np.asarray(loaded.backbone.embedding.token_embedding.embeddings),
+                                  np.asarray(hub.token_embedding.embeddings))
+    assert loaded.metrics["randomly_initialized"] == ["mlm_head"] and loaded.pretrainer.nsp_head is None
+    x = {"token_ids": np.array([[2, 5, 6, 3, 0]]), "segment_ids": np.zeros((1, 5), "int32"),
+         "padding_mask": np.array([[1, 1, 1, 1, 0]])}
+    ours = np.asarray(loaded.backbone(x)["sequence_output"])
+    theirs = np.asarray(hub(x)["sequence_output"])
+    assert np.abs(ours - theirs)[0, :4].max() < 1e-5
+
+
+def test_keras_hub_download_failure_is_an_error_not_a_random_model(monkeypatch):
+    import bertkeras.pretrained.hub
+
+    def offline(preset, lowercase):
+        raise ConnectionError("no route to host")
+
+    monkeypatch.setattr(bertkeras.pretrained.hub, "_download", offline)
+    with pytest.raises(OSError, match="could not download keras-hub preset 'bert_tiny_en_uncased'.*no route"):
+        load_checkpoint("bert_tiny_en_uncased")
+
+
+def test_bad_config_json_is_named(tmp_path):
+    (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(ValueError, match="config.json is not valid JSON"):
+        load_checkpoint(tmp_path)
