@@ -5,8 +5,11 @@ random weights, and TF-IDF + logistic regression (issue #21, item 1; drawn in no
     python -m benchmarks.label_efficiency --quick          # sizes 250,1000, seeds 0,1, 1,000 test reviews
     python -m benchmarks.label_efficiency --sizes 250,2000 --seeds 0,1,2,3,4 --test 0   # 0: the whole test split
 
-Measured run time: see ``seconds`` in the results file (the default run on 2 shared CPU cores is given in
-``benchmarks/results/label_efficiency_cpu-2core.json`` and in the report of the run that recorded it).
+Measured run time (2 CPU cores shared with other jobs, load 5-8, 2026-12-07): ``--sizes 250,500,1000,2000
+--test 2000`` (3 seeds, 24 fine-tuning runs) took 46 min, 1-3 min per run, most of a small run being the
+model's set-up and its validation and test passes; the default sizes add 4,000 and 8,000 (18 more runs, each
+2-6x the training of the 2,000 runs) and 5,000 test reviews: about 2 hours on such a machine. The recorded
+curve is ``benchmarks/results/label_efficiency_cpu-2core.json``.
 
 For every training size and seed the seed picks BOTH the labelled subset (``labelled_subset``: stratified,
 so every subset has the training split's share of positive reviews) and the fine-tuning randomness, so the
@@ -98,8 +101,7 @@ def summarize_runs(runs: dict[str, list[dict]]) -> dict:
 
 def run_point(data, pretrained, size: int, seeds: list[int], variants=VARIANTS, recipe=None) -> dict:
     """Every variant and seed at one training size; the seed picks the subset and the fine-tuning randomness."""
-    from bertkeras import finetune
-    from bertkeras.baselines import run_baselines
+    from bertkeras import baselines, finetune  # attributes of the package, wherever the modules live
 
     recipe = dict(IMDB_RECIPE if recipe is None else recipe)
     runs: dict[str, list[dict]] = {name: [] for name in variants}
@@ -110,7 +112,7 @@ def run_point(data, pretrained, size: int, seeds: list[int], variants=VARIANTS, 
         for name in variants:
             t0 = time.perf_counter()
             if name == "tfidf_logreg":
-                scores = run_baselines(subset, seed=seed)["tfidf_logreg"]["test"]
+                scores = baselines.run_baselines(subset, seed=seed)["tfidf_logreg"]["test"]
                 facts = {}
             else:
                 extra = {"from_scratch": True} if name == "random_init" else {}
@@ -147,8 +149,9 @@ def full_data_point(pretraining: dict, recipe: dict, old: dict | None = None) ->
                       f"is one fit (seed 42), the fine-tuning seeds vary initialisation and order only"}
 
 
-def curve_key(sizes, seeds, test: int | None, model: str = "bertkeras/tiny_bert", validation: int | None = VALIDATION) -> str:
-    """The results entry of one setting: ``imdb`` at the defaults, otherwise the setting spelled out.
+def curve_key(sizes, seeds, test: int | None, model: str | None = None, validation: int | None = VALIDATION) -> str:
+    """The results entry of one setting: ``imdb`` at the defaults, otherwise the setting spelled out
+    (``model``: the ``--from`` path; None is the shipped model).
 
     Example:
         >>> curve_key(SIZES, SEEDS, TEST), curve_key((250, 1000), (0, 1), 1000)
@@ -156,14 +159,14 @@ def curve_key(sizes, seeds, test: int | None, model: str = "bertkeras/tiny_bert"
         >>> curve_key(SIZES, SEEDS, TEST, validation=0)
         'imdb_sizes-250-500-1000-2000-4000-8000_seeds-3_test-5000_val-all'
     """
-    default = (tuple(sizes) == SIZES and tuple(seeds) == SEEDS and test == TEST and model == "bertkeras/tiny_bert"
+    default = (tuple(sizes) == SIZES and tuple(seeds) == SEEDS and test == TEST and model is None
                and validation == VALIDATION)
     if default:
         return "imdb"
     key = f"imdb_sizes-{'-'.join(map(str, sizes))}_seeds-{len(seeds)}_test-{test or 'all'}"
     if validation != VALIDATION:
         key += f"_val-{validation or 'all'}"
-    return key if model == "bertkeras/tiny_bert" else f"{key}_from-{model.replace('/', '-')}"
+    return key if model is None else f"{key}_from-{model.replace('/', '-')}"
 
 
 def gain_points(point: dict, metric: str = METRIC) -> float:
@@ -206,7 +209,8 @@ def summarize(results: dict) -> list[dict]:
         tfidf = [p["summary"].get("tfidf_logreg", {}).get(METRIC) for p in (first, last)]
         peer = (f"TF-IDF + logistic regression {tfidf[0]['mean']:.3f} at {first['train']:,}, "
                 f"{tfidf[1]['mean']:.3f} at {last['train']:,}" if all(tfidf) else "")
-        note = f"smallest size where the gain exceeds the seed spread (worst pre-trained seed > best random): {first_clear}"
+        note = ("smallest size where the gain exceeds the seed spread (worst pre-trained seed > best random): "
+                + first_clear)
         if curve.get("all"):
             full = curve["all"]
             note += (f"; all {full['train']:,} (benchmarks/finetune.py, full test split, "
@@ -227,14 +231,16 @@ def keep_earlier_curves(results: dict) -> dict:
 
 
 def run(pretrained, sizes, seeds, *, test: int | None, validation: int | None = VALIDATION, variants=VARIANTS,
-        data=None, notes: str = "") -> dict:
-    """Measure the curve, writing the results file after every size; return the results."""
+        data=None, source: str | None = None, notes: str = "") -> dict:
+    """Measure the curve, writing the results file after every size; return the results.
+
+    ``source``: the ``--from`` path the model was loaded from (None: the shipped model), for the entry's key."""
     from benchmarks.record import portable, write_results
     from bertkeras import datasets
 
     t_start = time.perf_counter()
-    data = (datasets.load("imdb", seed=42) if data is None else data).subset(validation=validation or None, test=test or None,
-                                                                            seed=TEST_SEED)
+    data = datasets.load("imdb", seed=42) if data is None else data
+    data = data.subset(validation=validation or None, test=test or None, seed=TEST_SEED)
     config = pretrained.config
     recipe = dict(IMDB_RECIPE)
     pretraining = {k: pretrained.metrics.get(k) for k in ("steps", "held_out", "baselines")}
@@ -244,7 +250,7 @@ def run(pretrained, sizes, seeds, *, test: int | None, validation: int | None = 
              "train_pool": len(data.train), "validation": len(data.validation), "test": len(data.test),
              "test_seed": TEST_SEED, "points": {}, "all": full_data_point(pretraining, recipe),
              "complete": False, "seconds": 0.0}
-    key = curve_key(sizes, seeds, test, model, validation)
+    key = curve_key(sizes, seeds, test, None if source is None else portable(source), validation)
     for size in sizes:
         curve["points"][str(size)] = run_point(data, pretrained, size, list(seeds), variants, recipe)
         curve["complete"] = size == sizes[-1]
@@ -290,10 +296,13 @@ def main(argv: list[str] | None = None) -> None:
     if list(sizes) != sorted(set(sizes)) or min(sizes) < 1:
         parser.error(f"--sizes: increasing positive numbers; got {args.sizes!r}")
 
+    from benchmarks.record import portable
     from bertkeras import load_pretrained
 
-    results = run(load_pretrained(args.pretrained), sizes, seeds, test=test, validation=args.validation)
-    print(table(results["curves"][curve_key(sizes, seeds, test, results["pretrained"], args.validation)]))
+    results = run(load_pretrained(args.pretrained), sizes, seeds, test=test, validation=args.validation,
+                  source=args.pretrained)
+    source = None if args.pretrained is None else portable(args.pretrained)
+    print(table(results["curves"][curve_key(sizes, seeds, test, source, args.validation)]))
 
 
 if __name__ == "__main__":

@@ -89,7 +89,8 @@ def test_the_readme_row_names_the_first_clear_size_and_the_gains():
 
 
 def test_an_interrupted_run_and_the_all_point_say_so():
-    full = {**point(22310, (0.80, 0.82, 0.82), (0.82, 0.83, 0.83), (0.90,)), "measured": {"date": "2026-12-07 02:20 UTC"}}
+    full = {**point(22310, (0.80, 0.82, 0.82), (0.82, 0.83, 0.83), (0.90,)),
+            "measured": {"date": "2026-12-07 02:20 UTC"}}
     (row,) = label_efficiency.summarize({"model": "m", "curves": {"x": curve(complete=False, all=full)}})
     assert "(run incomplete)" in row["metric"]
     assert row["note"].endswith("; all 22,310 (benchmarks/finetune.py, full test split, 2026-12-07): -1.3 points")
@@ -190,13 +191,14 @@ def test_quick_mode_settings(monkeypatch):
 
     def fake_run(model, sizes, seeds, **kw):
         calls.update(model=model, sizes=sizes, seeds=seeds, **kw)
-        key = label_efficiency.curve_key(sizes, seeds, kw["test"], "bertkeras/tiny_bert", kw["validation"])
+        key = label_efficiency.curve_key(sizes, seeds, kw["test"], kw["source"], kw["validation"])
         return {"pretrained": "bertkeras/tiny_bert", "curves": {key: {**curve(), "variants": ["pretrained"]}}}
 
     monkeypatch.setattr(bertkeras, "load_pretrained", lambda path=None: "model")
     monkeypatch.setattr(label_efficiency, "run", fake_run)
     label_efficiency.main(["--quick"])
-    assert calls == {"model": "model", "sizes": (250, 1000), "seeds": (0, 1), "test": 1000, "validation": 500}
+    assert calls == {"model": "model", "sizes": (250, 1000), "seeds": (0, 1), "test": 1000, "validation": 500,
+                     "source": None}
     label_efficiency.main(["--sizes", "500,2000", "--seeds", "4", "--test", "0"])
     assert (calls["sizes"], calls["seeds"], calls["test"]) == ((500, 2000), (4,), 0)
     with pytest.raises(SystemExit):
@@ -208,8 +210,10 @@ def test_a_tiny_run_records_every_seed_and_variant(results_dir, tmp_path):
 
     record.write_results("label_efficiency", {"pretraining": None, "curves": {"imdb": {"kept": True}}})
     model = load_pretrained(make_tiny_pretrained(tmp_path / "tiny_bert"))
-    results = label_efficiency.run(model, (20, 40), (0, 1), test=30, validation=20, data=toy_spam_dataset())
+    results = label_efficiency.run(model, (20, 40), (0, 1), test=30, validation=20, data=toy_spam_dataset(),
+                                   source=str(tmp_path / "tiny_bert"))
     key = label_efficiency.curve_key((20, 40), (0, 1), 30, results["pretrained"], 20)
+    assert key.endswith("_from-" + results["pretrained"].replace("/", "-"))
     written = json.loads((results_dir / "label_efficiency_cpu-test.json").read_text())
     assert written["results"] == json.loads(json.dumps(results))
     assert written["command"].startswith("python")
@@ -233,6 +237,6 @@ def test_a_tiny_run_records_every_seed_and_variant(results_dir, tmp_path):
     assert len([line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]) == 3
 
     again = label_efficiency.run(model, (20,), (0,), test=30, validation=20, variants=("tfidf_logreg",),
-                                 data=toy_spam_dataset())
+                                 data=toy_spam_dataset(), source=str(tmp_path / "tiny_bert"))
     assert set(again["curves"]) == {key, label_efficiency.curve_key((20,), (0,), 30, results["pretrained"], 20)}, \
         "a run with other settings sits beside the earlier curve of the same model"
