@@ -130,6 +130,9 @@ def test_pretrain_writes_a_complete_run_and_a_loadable_model(tmp_path, corpus):
     assert metrics["steps"] == 20 and metrics["replicas"] == 1 and metrics["device"] == "cpu"
     assert set(metrics["held_out"]) >= {"mlm_accuracy", "mlm_perplexity", "nsp_accuracy"}
     assert 0 < metrics["baselines"]["mlm_accuracy_most_frequent_token"] < 1
+    with np.load(out / "pairs-eval.npz") as held_out:   # NSP's baseline: the majority class of these pairs
+        labels = held_out["nsp_labels"]
+    assert metrics["baselines"]["nsp_accuracy_majority"] == max(labels.mean(), 1 - labels.mean())
     assert len(metrics["history"]["loss"]) == 2
     model = load_pretrained(out / "model")
     assert model.config.num_layers == 1 and model.config.vocabulary_size == model.tokenizer.vocabulary_size
