@@ -18,11 +18,21 @@ masking                  :func:`mask_categories`, :func:`masking_view`
 embeddings               :func:`embedding_parts_plot`, :func:`pca_2d`, :func:`projection_plot`
 training                 :func:`training_curves`, :func:`read_tensorboard`
 classification           :func:`confusion_matrix`, :func:`confusion_matrix_plot`, :func:`precision_recall_plot`
+diagrams                 :func:`encoder_decoder_diagram`, :func:`input_representation_diagram`,
+                         :func:`encoder_block_diagram`, :func:`pretraining_heads_diagram`,
+                         :func:`finetuning_tasks_diagram` (block diagrams of BERT, drawn in code)
 =======================  ==============================================================================
 """
 
 from bertkeras.viz.attention import attention_heatmap, model_view
 from bertkeras.viz.classification import confusion_matrix, confusion_matrix_plot, precision_recall_plot
+from bertkeras.viz.diagrams import (
+    encoder_block_diagram,
+    encoder_decoder_diagram,
+    finetuning_tasks_diagram,
+    input_representation_diagram,
+    pretraining_heads_diagram,
+)
 from bertkeras.viz.embeddings import embedding_parts_plot, pca_2d, projection_plot
 from bertkeras.viz.head_view import HeadView, head_view, head_view_figure, segment_positions
 from bertkeras.viz.inputs import attention_stack, example_attention, sentence_b_start
@@ -53,16 +63,21 @@ __all__ = [
     "confusion_matrix",
     "confusion_matrix_plot",
     "embedding_parts_plot",
+    "encoder_block_diagram",
+    "encoder_decoder_diagram",
     "example_attention",
     "figure_png",
+    "finetuning_tasks_diagram",
     "head_view",
     "head_view_figure",
+    "input_representation_diagram",
     "mask_categories",
     "masking_view",
     "mean_pattern_scores",
     "model_view",
     "pca_2d",
     "precision_recall_plot",
+    "pretraining_heads_diagram",
     "projection_plot",
     "read_tensorboard",
     "segment_positions",
