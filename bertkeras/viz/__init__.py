@@ -18,6 +18,7 @@ masking                  :func:`mask_categories`, :func:`masking_view`
 embeddings               :func:`embedding_parts_plot`, :func:`pca_2d`, :func:`projection_plot`
 training                 :func:`training_curves`, :func:`read_tensorboard`
 classification           :func:`confusion_matrix`, :func:`confusion_matrix_plot`, :func:`precision_recall_plot`
+label efficiency         :func:`label_efficiency_plot`, :func:`load_label_efficiency_results`
 diagrams                 :func:`encoder_decoder_diagram`, :func:`input_representation_diagram`,
                          :func:`encoder_block_diagram`, :func:`pretraining_heads_diagram`,
                          :func:`finetuning_tasks_diagram` (block diagrams of BERT, drawn in code)
@@ -36,6 +37,7 @@ from bertkeras.viz.diagrams import (
 from bertkeras.viz.embeddings import embedding_parts_plot, pca_2d, projection_plot
 from bertkeras.viz.head_view import HeadView, head_view, head_view_figure, segment_positions
 from bertkeras.viz.inputs import attention_stack, example_attention, sentence_b_start
+from bertkeras.viz.label_efficiency import label_efficiency_plot, load_label_efficiency_results
 from bertkeras.viz.masking import mask_categories, masking_view
 from bertkeras.viz.patterns import (
     PATTERNS,
@@ -71,6 +73,8 @@ __all__ = [
     "head_view",
     "head_view_figure",
     "input_representation_diagram",
+    "label_efficiency_plot",
+    "load_label_efficiency_results",
     "mask_categories",
     "masking_view",
     "mean_pattern_scores",
