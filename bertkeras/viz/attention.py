@@ -25,6 +25,7 @@ def attention_heatmap(
     cmap: str = SEQUENTIAL_CMAP,
     annotate: bool = False,
     title: str | None = None,
+    vmax: float | None = 1.0,
 ) -> Figure:
     """Heat map of one attention head with the tokens on both axes.
 
@@ -37,6 +38,10 @@ def attention_heatmap(
         cmap: matplotlib colormap (default viridis: colour-blind friendly).
         annotate: write each weight in its cell (readable for up to ~12 tokens).
         title: figure title; default names the layer and head.
+        vmax: the weight drawn brightest. The default 1.0 gives every map the same 0..1 scale, so maps drawn
+            one after the other (a trained head and an untrained one) compare; ``None`` stretches the scale to
+            this map's largest weight, which shows structure in a near-uniform map but makes it look as bright
+            as a sharp one.
 
     Returns:
         The Figure: one heat-map axes and its colour bar.
@@ -49,19 +54,20 @@ def attention_heatmap(
         >>> ax = fig.axes[0]
         >>> [t.get_text() for t in ax.get_xticklabels()], ax.get_title()
         (['[CLS]', 'the', 'cat', '[SEP]'], 'layer 1, head 2')
-        >>> ax.images[0].get_array().shape
-        (4, 4)
+        >>> ax.images[0].get_array().shape, ax.images[0].get_clim()
+        ((4, 4), (0.0, 1.0))
     """
     weights = head_map(attention, layer, head)
     tokens = check_tokens(tokens, weights.shape)
     size = min(12.0, 2.5 + 0.35 * len(tokens))
     fig, axes = new_figure(figsize=(size + 1.2, size))
     ax = axes[0, 0]
-    image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=max(float(weights.max()), 1e-6))
+    top = max(float(weights.max()), 1e-6) if vmax is None else float(vmax)
+    image = ax.imshow(weights, cmap=cmap, vmin=0.0, vmax=top)
     _token_axes(ax, tokens, tokens)
     _mark_segments(ax, tokens)
     if annotate:
-        threshold = 0.6 * float(weights.max())
+        threshold = 0.6 * top
         for (i, j), value in np.ndenumerate(weights):
             ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
                     color="black" if value > threshold else "white")
@@ -87,27 +93,28 @@ def model_view(
 ) -> Figure:
     """A grid of small attention maps: one row per layer, one column per head.
 
-    All maps share the colour scale 0..1, so a sharp head (one bright cell per row) stands out from a
-    broad one (an even wash).
+    All maps share the colour scale 0..1 (one colour bar), so a sharp head (one bright cell per row) stands
+    out from a broad one (an even wash). The tokens label the first column's rows and the last row's columns,
+    and when the input holds two segments a dashed line in every map marks the ``[SEP]`` boundary.
 
     Args:
         attention: (layers, heads, q, k) or a list of per-layer (heads, q, k) arrays, for one example.
         tokens: one token per position.
         layers: which layers to show (default all).
         heads: which heads to show (default all).
-        show_tokens: label the outer axes with the tokens (default: when there are at most 16).
+        show_tokens: label the outer axes with the tokens (default: when there are at most 40).
         cell_size: inches per small map.
         cmap: matplotlib colormap.
 
     Returns:
-        The Figure with ``len(layers) * len(heads)`` axes, row-major (layer, then head).
+        The Figure with ``len(layers) * len(heads)`` axes, row-major (layer, then head), then the colour bar's.
 
     Example:
         >>> import numpy as np
         >>> attention = [np.full((4, 5, 5), 0.2) for _ in range(2)]  # 2 layers x 4 heads
         >>> fig = model_view(attention, ["[CLS]", "a", "b", "c", "[SEP]"])
-        >>> len(fig.axes), fig.axes[0].get_title(), fig.axes[0].get_ylabel()
-        (8, 'head 0', 'layer 0')
+        >>> len(fig.axes), fig.axes[0].get_title(), fig.axes[0].get_ylabel(), fig.axes[-1].get_ylabel()
+        (9, 'head 0', 'layer 0', 'attention weight')
     """
     stack = attention_stack(attention)
     tokens = check_tokens(tokens, stack.shape)
@@ -118,25 +125,28 @@ def model_view(
         if bad or not chosen:
             raise ValueError(f"{what}s {chosen} must be a non-empty list within 0..{available - 1} "
                              f"(attention shape {stack.shape})")
-    show_tokens = len(tokens) <= 16 if show_tokens is None else show_tokens
-    margin = 1.0 + (0.08 * max(len(t) for t in tokens) if show_tokens else 0.0)
+    show_tokens = len(tokens) <= 40 if show_tokens is None else show_tokens
+    fontsize = 7 if len(tokens) <= 24 else 5
+    margin = 1.0 + (0.09 * fontsize / 7 * max(len(t) for t in tokens) if show_tokens else 0.0)
     fig, axes = new_figure(len(layers), len(heads),
-                           figsize=(cell_size * len(heads) + margin, cell_size * len(layers) + margin))
+                           figsize=(cell_size * len(heads) + margin + 1.0, cell_size * len(layers) + margin))
     for row, layer in enumerate(layers):
         for col, head in enumerate(heads):
             ax = axes[row, col]
-            ax.imshow(stack[layer, head], cmap=cmap, vmin=0.0, vmax=1.0)
+            image = ax.imshow(stack[layer, head], cmap=cmap, vmin=0.0, vmax=1.0)
             ax.set_xticks([])
             ax.set_yticks([])
+            _mark_segments(ax, tokens)
             if row == 0:
-                ax.set_title(f"head {head}", fontsize=8)
+                ax.set_title(f"head {head}", fontsize=10)
             if col == 0:
-                ax.set_ylabel(f"layer {layer}", fontsize=8)
+                ax.set_ylabel(f"layer {layer}", fontsize=10)
             if show_tokens and col == 0:
-                ax.set_yticks(range(len(tokens)), tokens, fontsize=5)
+                ax.set_yticks(range(len(tokens)), tokens, fontsize=fontsize)
             if show_tokens and row == len(layers) - 1:
-                ax.set_xticks(range(len(tokens)), tokens, fontsize=5, rotation=90)
-    fig.suptitle("attention per layer and head (rows: query, columns: key)", fontsize=10)
+                ax.set_xticks(range(len(tokens)), tokens, fontsize=fontsize, rotation=90)
+    fig.colorbar(image, ax=list(axes.flat), shrink=0.8, label="attention weight")
+    fig.suptitle("attention per layer and head (rows: query, columns: key; dashed: [SEP] boundary)", fontsize=11)
     return fig
 
 

@@ -86,7 +86,7 @@ def head_view_figure(
     rows, cols = segment_positions(tokens, segments)
     if query is not None:
         rows = [query] if query in rows else []
-    fig, axes = new_figure(figsize=(4.5, 0.6 + 0.28 * n))
+    fig, axes = new_figure(figsize=(6.0, 1.0 + 0.32 * n))
     ax = axes[0, 0]
     for head in heads:
         pairs = [(i, j) for i in rows for j in cols if stack[layer, head, i, j] >= min_weight]
@@ -108,10 +108,10 @@ def head_view_figure(
     ax.set_ylim(n - 0.5, -0.5)
     ax.axis("off")
     handles = [Line2D([], [], color=OKABE_ITO[h % len(OKABE_ITO)], linewidth=2, label=f"head {h}") for h in heads]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(4, len(heads)), fontsize=7,
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(4, len(heads)), fontsize=9,
               frameon=False)
     ax.set_title(f"layer {layer}" + (f", token {query} ({tokens[query]!r})" if query is not None else ""),
-                 fontsize=10)
+                 fontsize=11)
     return fig
 
 

@@ -172,30 +172,41 @@ def attention_pattern_plot(scores_or_attention, tokens: Sequence[str] | None = N
 def attention_entropy_plot(attention, tokens: Sequence[str] | None = None) -> Figure:
     """Heat map of mean attention entropy per layer and head (low: focused heads, high: broad ones).
 
+    Each cell carries its value; the colour scale runs from 0 (all weight on one token) to ln T, the entropy
+    of uniform attention over the T real tokens of this example, which the title states.
+
     Example:
         >>> import numpy as np
         >>> fig = attention_entropy_plot(np.full((2, 3, 4, 4), 0.25))
         >>> fig.axes[0].images[0].get_array().shape, fig.axes[0].get_title()
-        ((2, 3), 'attention entropy (nats; uniform = 1.39)')
+        ((2, 3), 'attention entropy (nats)\\nuniform over T = 4 tokens: ln 4 = 1.39')
+        >>> [t.get_text() for t in fig.axes[0].texts][:2]
+        ['1.39', '1.39']
     """
     entropy = attention_entropy(attention, tokens)
     n_keys = attention_stack(attention).shape[-1] if tokens is None else sum(t != "[PAD]" for t in tokens)
-    title = f"attention entropy (nats; uniform = {np.log(n_keys):.2f})"
+    title = f"attention entropy (nats)\nuniform over T = {n_keys} tokens: ln {n_keys} = {np.log(n_keys):.2f}"
     return _layer_head_maps([entropy], [title], vmax=float(np.log(max(n_keys, 2))), colorbar_label="nats",
-                            box_best=False)
+                            box_best=False, annotate=True)
 
 
 def _layer_head_maps(maps: list[np.ndarray], titles: list[str], *, vmax: float, colorbar_label: str,
-                     box_best: bool = True) -> Figure:
+                     box_best: bool = True, annotate: bool = False) -> Figure:
     layers, heads = np.asarray(maps[0]).shape
     ncols = min(3, len(maps))
     nrows = -(-len(maps) // ncols)
-    fig, axes = new_figure(nrows, ncols, figsize=(ncols * (1.2 + 0.35 * heads), nrows * (1.0 + 0.3 * layers)))
+    width = max(3.2, 1.5 + 0.8 * heads) if annotate else 1.2 + 0.35 * heads
+    height = max(2.6, 1.4 + 0.6 * layers) if annotate else 1.0 + 0.3 * layers
+    fig, axes = new_figure(nrows, ncols, figsize=(ncols * width + (1.0 if annotate else 0.0), nrows * height))
     for ax in axes.flat[len(maps):]:
         fig.delaxes(ax)
     for ax, values, title in zip(axes.flat, maps, titles, strict=False):
         values = np.asarray(values, dtype=np.float64)
         image = ax.imshow(values, cmap=SEQUENTIAL_CMAP, vmin=0.0, vmax=vmax, aspect="auto")
+        if annotate:
+            for (i, j), value in np.ndenumerate(values):
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=11,
+                        color="black" if value > 0.6 * vmax else "white")
         if box_best:
             layer, head = best_head(values)
             ax.add_patch(_box(head, layer))

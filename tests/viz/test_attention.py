@@ -31,8 +31,17 @@ def test_heatmap_draws_the_chosen_head_with_tokens_on_both_axes():
     assert tick_texts(ax.get_yticklabels()) == TOKENS
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("key (attended to)", "query (attending)",
                                                                    "layer 2, head 1")
-    assert ax.images[0].get_clim() == (0.0, pytest.approx(float(stack[2, 1].max())))
+    assert ax.images[0].get_clim() == (0.0, 1.0)  # one scale for every map, so maps drawn apart compare
+    stretched = attention_heatmap(stack, TOKENS, layer=2, head=1, vmax=None).axes[0]
+    assert stretched.images[0].get_clim() == (0.0, pytest.approx(float(stack[2, 1].max())))
     assert figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_heatmaps_of_a_sharp_and_a_uniform_head_share_one_colour_scale():
+    sharp, uniform = np.eye(9), np.full((9, 9), 1 / 9)
+    maps = [attention_heatmap(w, TOKENS).axes[0].images[0] for w in (sharp, uniform)]
+    assert maps[0].get_clim() == maps[1].get_clim() == (0.0, 1.0)
+    assert maps[1].norm(1 / 9) < 0.2  # near-uniform attention is drawn dark, not as bright as a sharp head
 
 
 def test_heatmap_marks_the_segment_boundary():
@@ -64,8 +73,8 @@ def test_heatmap_takes_a_heads_array_and_rejects_wrong_inputs():
 def test_model_view_is_a_grid_of_every_layer_and_head():
     stack = random_attention(np.random.default_rng(3), 3, 4, 9, 9)
     fig = model_view(list(stack), TOKENS)  # a list of per-layer arrays
-    assert len(fig.axes) == 12
-    for index, ax in enumerate(fig.axes):
+    assert len(fig.axes) == 13 and fig.axes[-1].get_ylabel() == "attention weight"  # 12 maps, one colour bar
+    for index, ax in enumerate(fig.axes[:12]):
         layer, head = divmod(index, 4)
         np.testing.assert_array_equal(ax.images[0].get_array(), stack[layer, head])
         assert ax.images[0].get_clim() == (0.0, 1.0)
@@ -79,9 +88,9 @@ def test_model_view_is_a_grid_of_every_layer_and_head():
 def test_model_view_subsets_and_hides_tokens():
     stack = random_attention(np.random.default_rng(4), 3, 4, 9, 9)
     fig = model_view(stack, TOKENS, layers=[2], heads=[3, 0], show_tokens=False)
-    assert [ax.get_title() for ax in fig.axes] == ["head 3", "head 0"]
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["head 3", "head 0"]
     np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), stack[2, 3])
-    assert all(tick_texts(ax.get_xticklabels()) == [] for ax in fig.axes)
+    assert all(tick_texts(ax.get_xticklabels()) == [] for ax in fig.axes[:2])
     with pytest.raises(ValueError, match=r"layers \[3\] must be a non-empty list within 0..2"):
         model_view(stack, TOKENS, layers=[3])
 
@@ -96,5 +105,17 @@ def test_model_view_of_a_real_backbone():
     np.testing.assert_allclose(attention.sum(-1), 1.0, atol=1e-5)  # softmax rows over the real keys
     tokens = ["[CLS]", "a", "b", "c", "[SEP]", "d", "[SEP]"]
     fig = model_view(attention, tokens)
-    assert len(fig.axes) == 4
+    assert len(fig.axes) == 5  # 2 x 2 maps and the colour bar
     np.testing.assert_array_equal(fig.axes[3].images[0].get_array(), attention[1, 1])
+
+
+def test_model_view_labels_long_inputs_and_marks_the_segment_boundary_in_every_map():
+    tokens = ["[CLS]", *[f"w{i}" for i in range(10)], "[SEP]", *[f"v{i}" for i in range(5)], "[SEP]"]  # 18 tokens
+    stack = random_attention(np.random.default_rng(5), 2, 2, 18, 18)
+    fig = model_view(stack, tokens)
+    maps = fig.axes[:4]
+    assert tick_texts(maps[0].get_yticklabels()) == tokens and tick_texts(maps[2].get_xticklabels()) == tokens
+    for ax in maps:  # segment B starts at 12: a dashed line at 11.5 across and down
+        assert sorted((tuple(line.get_xdata()), tuple(line.get_ydata())) for line in ax.lines) == sorted(
+            [((0, 1), (11.5, 11.5)), ((11.5, 11.5), (0, 1))])
+    assert "[SEP]" in fig.get_suptitle()

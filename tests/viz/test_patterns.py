@@ -114,6 +114,9 @@ def test_entropy_plot_shows_the_entropy_per_layer_and_head():
     assert figure_png(fig).startswith(b"\x89PNG")
     ax = fig.axes[0]
     np.testing.assert_allclose(ax.images[0].get_array(), attention_entropy(pattern_heads(), TOKENS))
-    assert ax.get_title() == f"attention entropy (nats; uniform = {np.log(REAL):.2f})"
+    assert ax.get_title() == f"attention entropy (nats)\nuniform over T = {REAL} tokens: ln {REAL} = {np.log(REAL):.2f}"
     assert ax.images[0].get_clim() == (0.0, pytest.approx(np.log(REAL)))
+    entropy = attention_entropy(pattern_heads(), TOKENS)
+    assert [t.get_text() for t in ax.texts] == [f"{v:.2f}" for v in entropy.ravel()]  # every value written
+    assert fig.get_figwidth() >= 3 and fig.get_figheight() >= 2.5  # legible, not a thumbnail
     assert not any(isinstance(p, Rectangle) for p in ax.patches)
