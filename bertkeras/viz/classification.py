@@ -72,7 +72,9 @@ def precision_recall_plot(y_true, scores, *, label_names: Sequence[str] | None =
         label_names: one name per class, for the legend.
 
     Returns:
-        The Figure: one axes, one line per curve labelled with its class and average precision (AP).
+        The Figure: one axes, one line per curve labelled with its class and average precision (AP), and
+        one dotted line per curve at its share of positives; the legend sits below the axes, so it hides
+        no part of either.
 
     Example:
         >>> fig = precision_recall_plot([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9])
@@ -89,7 +91,7 @@ def precision_recall_plot(y_true, scores, *, label_names: Sequence[str] | None =
         curves = [(1, y_true == 1, scores if scores.ndim == 1 else scores[:, 1])]
     else:
         curves = [(c, y_true == c, scores[:, c]) for c in range(scores.shape[1])]
-    fig, axes = new_figure(figsize=(5.0, 4.0))
+    fig, axes = new_figure(figsize=(5.4, 4.8))
     ax = axes[0, 0]
     for index, (c, positive, class_scores) in enumerate(curves):
         if not positive.any():
@@ -99,11 +101,14 @@ def precision_recall_plot(y_true, scores, *, label_names: Sequence[str] | None =
         ap = average_precision_score(positive, class_scores)
         ax.step(recall, precision, where="post", color=OKABE_ITO[index % len(OKABE_ITO)], label=f"{name} (AP {ap:.3f})")
         base_rate = positive.mean()
-        ax.axhline(base_rate, color=OKABE_ITO[index % len(OKABE_ITO)], linestyle=":", linewidth=0.8)
+        ax.axhline(base_rate, color=OKABE_ITO[index % len(OKABE_ITO)], linestyle=":", linewidth=0.8,
+                   label=f"{name}: share of positives {base_rate:.3f}")
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
     ax.set_xlim(0, 1.01)
     ax.set_ylim(0, 1.05)
     ax.set_title("precision-recall (dotted: share of positives)", fontsize=9)
-    ax.legend(fontsize=8, loc="lower left")
+    # below the axes, not inside: inside, the legend covered the low base-rate line and the curve's corner
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1 if len(curves) == 1 else 2,
+              frameon=False)
     return fig

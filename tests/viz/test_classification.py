@@ -88,3 +88,17 @@ def test_precision_recall_errors():
         precision_recall_plot([0, 1, 1], [0.1, 0.9])
     with pytest.raises(ValueError, match="class 2 never occurs"):
         precision_recall_plot([0, 1, 1], np.full((3, 3), 1 / 3))
+
+
+def test_precision_recall_legend_hides_no_data():
+    """The legend sits below the axes: inside (lower left) it covered the spam base-rate line at 0.12."""
+    rng = np.random.default_rng(4)
+    y_true = (rng.random(400) < 0.12).astype(int)
+    scores = np.clip(0.5 * y_true + rng.random(400) * 0.6, 0, 1)
+    fig = precision_recall_plot(y_true, scores, label_names=["ham", "spam"])
+    figure_png(fig)  # draw, so the layout is final
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()][1] == f"spam: share of positives {y_true.mean():.3f}"
+    renderer = fig.canvas.get_renderer()
+    assert legend.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0
