@@ -1,169 +1,111 @@
-"""A pre-trained BERT on disk: save it after pre-training, load it to fine-tune or to look inside.
+"""A pre-trained BERT on disk: load one (ours, Hugging Face's, Google's, keras-hub's), save one.
 
-A pretrained directory holds everything needed to use the model again, and nothing else::
+The entry points are :func:`load_pretrained` and :func:`save_pretrained`; the modules behind them:
 
-    config.json            {"format": "bertkeras-pretrained", "version": 1, "bert_config": {...},
-                            "lowercase": true, "use_nsp": true}
-    vocab.txt              the WordPiece vocabulary, one token per line (BERT's format)
-    pretrainer.weights.h5  backbone + masked-LM head (+ NSP head) weights
-    metrics.json           held-out numbers written by ``bertkeras pretrain`` (optional)
-    MODEL_CARD.md          how it was made (optional)
+==================  ===================================================================================
+``directory``       the bertkeras format (``config.json`` + ``vocab.txt`` + ``pretrainer.weights.h5``),
+                    :class:`PretrainedBert`, the shipped tiny model (:data:`SHIPPED_TINY`)
+``google_names``    google-research/bert's variable names: the neutral form every reader converts to
+``huggingface``     Hugging Face BERT directories in and out, ``hf://org/name`` downloads
+``tf1_checkpoint``  google-research/bert's original TF1 checkpoints
+``convert``         keras-hub's ``BertBackbone`` to and from these layers
+``hub``             keras-hub BERT presets (with an offline stand-in for notebook 10)
+``checkpoints``     which reader a source needs (:func:`source_kind`) and the dispatch (``load_checkpoint``)
+==================  ===================================================================================
 
-It is written to a temporary directory next to the target and renamed into place, so a crash never
-leaves a half-written model under the final name. ``load_pretrained()`` with no path loads the tiny
-model shipped inside the package (``bertkeras/pretrained/tiny_bert``, package data found with
-``importlib.resources``: :data:`SHIPPED_TINY`), so it works from any working directory of an installed wheel.
-
-The subpackage also holds ``convert`` (keras-hub's BERT presets to and from these layers) and ``hub``
-(Google's pre-trained BERT from keras-hub, with an offline stand-in), used by notebook 10.
+Imports go down that table and never back up (``checkpoints`` imports the readers, the readers import
+``directory`` and ``google_names``), so there is no cycle and nothing is imported inside a function to
+hide one; only optional or heavy libraries (torch, huggingface_hub, keras-hub, TensorFlow for TF1
+checkpoints) are imported where they are used.
 """
 
 from __future__ import annotations
 
-import importlib.resources
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
+from bertkeras.pretrained.checkpoints import load_checkpoint, source_kind
+from bertkeras.pretrained.directory import (
+    FORMAT,
+    SHIPPED_FILES,
+    SHIPPED_TINY,
+    WEIGHTS_FILE,
+    PretrainedBert,
+    save_directory,
+    shipped_model_dir,
+)
+from bertkeras.pretrained.huggingface import save_huggingface
 
-from bertkeras.files import atomic_directory
-from bertkeras.model.backbone import BertBackbone
-from bertkeras.model.config import BertConfig
-from bertkeras.model.pretrainer import BertPretrainer
-from bertkeras.tokenization.wordpiece import WordPieceTokenizer
-
-FORMAT = "bertkeras-pretrained"
-WEIGHTS_FILE = "pretrainer.weights.h5"
-# The shipped tiny BERT is package data: inside the wheel, the sdist and a checkout alike. A regular
-# (unzipped) install is a real directory, which Keras's HDF5 loader needs.
-SHIPPED_TINY = Path(str(importlib.resources.files(__name__) / "tiny_bert"))
-SHIPPED_FILES = ("config.json", "vocab.txt", WEIGHTS_FILE, "metrics.json", "MODEL_CARD.md")
-
-
-def shipped_model_dir() -> Path:
-    """The shipped tiny BERT's directory, checked file by file.
-
-    Raises:
-        FileNotFoundError: a file of it is missing, i.e. the installation is damaged; the message names
-            the file and says to reinstall.
-
-    Example:
-        >>> sorted(p.name for p in shipped_model_dir().iterdir())
-        ['MODEL_CARD.md', 'config.json', 'metrics.json', 'pretrainer.weights.h5', 'vocab.txt']
-    """
-    for name in SHIPPED_FILES:
-        if not (SHIPPED_TINY / name).is_file():
-            raise FileNotFoundError(
-                f"the bertkeras installation is damaged: the shipped tiny BERT's {name} is missing from "
-                f"{SHIPPED_TINY}. Reinstall the package (pip install --force-reinstall bertkeras, or "
-                f"pip install -e . in a clone)")
-    return SHIPPED_TINY
+SAVE_FORMATS = ("bertkeras", "huggingface")
 
 
-def save_pretrained(directory, pretrainer, tokenizer: WordPieceTokenizer, *, metrics: dict | None = None,
-                    model_card: str | None = None) -> Path:
-    """Write ``pretrainer`` (a :class:`~bertkeras.model.pretrainer.BertPretrainer`) and its vocabulary."""
-    config = {"format": FORMAT, "version": 1, "bert_config": json.loads(pretrainer.backbone.bert_config.to_json()),
-              "lowercase": tokenizer.lowercase, "use_nsp": pretrainer.use_nsp}
-    if len(tokenizer.vocabulary) != pretrainer.backbone.vocabulary_size:
-        raise ValueError(f"the tokenizer has {len(tokenizer.vocabulary)} tokens but the model's vocabulary_size "
-                         f"is {pretrainer.backbone.vocabulary_size}; save the tokenizer the model was trained with")
+def load_pretrained(source=None, *, lowercase: bool | None = None, **backbone_kwargs) -> PretrainedBert:
+    """Load a pre-trained BERT from any of the sources below (default: the tiny model shipped inside the package).
 
-    def write(tmp: Path):
-        (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        tokenizer.save_vocabulary(tmp / "vocab.txt")
-        _weights_only(pretrainer).save_weights(tmp / WEIGHTS_FILE)
-        if metrics is not None:
-            (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-        if model_card is not None:
-            (tmp / "MODEL_CARD.md").write_text(model_card, encoding="utf-8")
-
-    return atomic_directory(Path(directory), write)
-
-
-def _weights_only(pretrainer):
-    """A copy of ``pretrainer`` without an optimizer: Keras would save a compiled model's Adam moments
-    too (3x the size), which a pretrained model handed to fine-tuning does not need."""
-    if getattr(pretrainer, "optimizer", None) is None:
-        return pretrainer
-    clean = BertPretrainer(BertBackbone.from_bert_config(pretrainer.backbone.bert_config),
-                           use_nsp=pretrainer.use_nsp)
-    clean.set_weights(pretrainer.get_weights())
-    return clean
-
-
-@dataclass
-class PretrainedBert:
-    """What :func:`load_pretrained` returns: the pieces a notebook or a fine-tuning run needs."""
-
-    backbone: object  # BertBackbone
-    pretrainer: object  # BertPretrainer (backbone + heads), for fill-in-the-blank
-    tokenizer: WordPieceTokenizer
-    config: BertConfig
-    path: Path
-    metrics: dict = field(default_factory=dict)
-
-    def fill_mask(self, text: str, top_k: int = 5) -> list[list[tuple[str, float]]]:
-        """Top-``k`` (token, probability) guesses for every ``[MASK]`` in ``text``."""
-        if "[MASK]" not in text:
-            raise ValueError("fill_mask needs at least one [MASK] in the text, e.g. 'the cat sat on the [MASK].'")
-        parts = text.split("[MASK]")
-        ids = [self.tokenizer.cls_id]
-        positions = []
-        for i, part in enumerate(parts):
-            ids += self.tokenizer.encode_ids(part) if part.strip() else []
-            if i < len(parts) - 1:
-                positions.append(len(ids))
-                ids.append(self.tokenizer.mask_id)
-        ids.append(self.tokenizer.sep_id)
-        if len(ids) > self.config.max_sequence_length:
-            raise ValueError(f"the text is {len(ids)} tokens; this model reads at most "
-                             f"{self.config.max_sequence_length}")
-        x = {"token_ids": np.array([ids], "int32"), "segment_ids": np.zeros((1, len(ids)), "int32"),
-             "padding_mask": np.ones((1, len(ids)), "int32"), "mask_positions": np.array([positions], "int32")}
-        logits = np.asarray(self.pretrainer(x, training=False)["mlm_logits"])[0]  # (P, V)
-        probs = np.exp(logits - logits.max(-1, keepdims=True))
-        probs /= probs.sum(-1, keepdims=True)
-        out = []
-        for row in probs:
-            best = np.argsort(-row)[:top_k]
-            out.append([(self.tokenizer.vocabulary[i], float(row[i])) for i in best])
-        return out
-
-
-def load_pretrained(path=None, **backbone_kwargs) -> PretrainedBert:
-    """Load a directory written by :func:`save_pretrained` (default: the shipped tiny model).
+    =============================================  =====================================================
+    ``source``                                     what is read
+    =============================================  =====================================================
+    ``None``                                       the shipped tiny BERT (:data:`SHIPPED_TINY`)
+    a bertkeras directory                          what :func:`save_pretrained` / ``bertkeras pretrain``
+                                                   wrote (``config.json`` with ``"format": "bertkeras-pretrained"``)
+    a Hugging Face BERT directory                  ``config.json``, ``model.safetensors`` (or
+                                                   ``pytorch_model.bin`` with torch, or ``tf_model.h5``),
+                                                   ``vocab.txt`` / ``tokenizer.json``, ``tokenizer_config.json``
+    ``"hf://org/name[@revision]"``                 the same, downloaded once with ``huggingface_hub``
+    a google-research/bert TF1 directory           ``bert_config.json``, ``bert_model.ckpt.*``, ``vocab.txt``
+    a keras-hub preset, ``"bert_base_en_uncased"``  the backbone (the masked-LM head is freshly initialised)
+    =============================================  =====================================================
 
     Args:
-        path: the directory; None loads the tiny model shipped inside the package.
+        source: one of the above (a ``str`` or a :class:`~pathlib.Path`).
+        lowercase: uncased (True) or cased (False) tokenization; None (the default) reads it from the source
+            (``tokenizer_config.json``'s ``do_lower_case``, the TF1 directory's name, the preset, the bertkeras
+            config).
         **backbone_kwargs: extra backbone options, e.g. ``return_attention_scores=True``, ``dropout=0.1``.
 
+    Returns:
+        :class:`PretrainedBert`: backbone, pretrainer (masked-LM head, plus NSP when the source has it),
+        tokenizer with the source's own vocabulary, config (its GELU too: Hugging Face's ``"gelu"`` loads as
+        ``hidden_activation="gelu_exact"``, google-research/bert's as ``"gelu_approximate"``), metrics.
+
+    Raises:
+        FileNotFoundError: a path that does not exist (the message lists what ``source`` may be), or a
+            directory that lacks a file the format needs (named).
+        ValueError: a directory without a BERT config file, or one whose files do not fit together (the
+            message names the file and the fix).
+        OSError: an ``hf://`` or keras-hub download that failed.
+
     Example:
-        >>> model = load_pretrained()  # doctest: +SKIP
+        >>> model = load_pretrained()
+        >>> model.config.num_layers, model.pretrainer.nsp_head is not None
+        (2, True)
         >>> model.fill_mask("the prime [MASK] said")[0][0][0]  # doctest: +SKIP
         'minister'
     """
-    path = shipped_model_dir() if path is None else Path(path).expanduser()
-    if not path.is_dir():
-        raise FileNotFoundError(f"no pretrained model at {path}: pass the directory that "
-                                f"`bertkeras pretrain --out` wrote")
-    missing = [name for name in ("config.json", "vocab.txt", WEIGHTS_FILE) if not (path / name).is_file()]
-    if missing:
-        raise FileNotFoundError(f"{path} is not a complete pretrained model: {missing} missing; re-run "
-                                f"`bertkeras pretrain` or copy the whole directory")
-    meta = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    if meta.get("format") != FORMAT:
-        raise ValueError(f"{path / 'config.json'} is not a bertkeras pretrained config (format="
-                         f"{meta.get('format')!r}); for a keras-hub model use bertkeras.pretrained.convert.from_keras_hub")
-    config = BertConfig.from_json(json.dumps(meta["bert_config"]))
-    tokenizer = WordPieceTokenizer(path / "vocab.txt", lowercase=meta.get("lowercase", True))
-    if tokenizer.vocabulary_size != config.vocabulary_size:
-        raise ValueError(f"{path}: vocab.txt has {tokenizer.vocabulary_size} tokens but config.json says "
-                         f"vocabulary_size={config.vocabulary_size}; the two files come from different models")
-    backbone = BertBackbone.from_bert_config(config, **backbone_kwargs)
-    pretrainer = BertPretrainer(backbone, use_nsp=meta.get("use_nsp", True))
-    pretrainer.load_weights(path / WEIGHTS_FILE)
-    metrics_file = path / "metrics.json"
-    metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
-    return PretrainedBert(backbone, pretrainer, tokenizer, config, path, metrics)
+    return load_checkpoint(shipped_model_dir() if source is None else source, lowercase=lowercase, **backbone_kwargs)
+
+
+def save_pretrained(directory, pretrainer, tokenizer, *, format: str = "bertkeras",  # noqa: A002  (the file format)
+                    metrics: dict | None = None, model_card: str | None = None) -> Path:
+    """Write ``pretrainer`` (a :class:`~bertkeras.model.pretrainer.BertPretrainer`) and its tokenizer.
+
+    Args:
+        directory: where to write; written atomically (a temporary directory renamed into place).
+        pretrainer: the model (backbone + masked-LM head, + NSP head if it has one).
+        tokenizer: the :class:`~bertkeras.tokenization.wordpiece.WordPieceTokenizer` it was trained with.
+        format: ``"bertkeras"`` (the default; :mod:`bertkeras.pretrained.directory`) or ``"huggingface"``,
+            a directory ``transformers`` opens (``BertForPreTraining.from_pretrained``, ``BertTokenizer``).
+        metrics: written to ``metrics.json``.
+        model_card: written to ``MODEL_CARD.md`` (bertkeras) or ``README.md`` (Hugging Face's model card).
+
+    Returns:
+        The directory. Both formats load back with :func:`load_pretrained`.
+    """
+    if format == "bertkeras":
+        return save_directory(directory, pretrainer, tokenizer, metrics=metrics, model_card=model_card)
+    if format == "huggingface":
+        return save_huggingface(pretrainer, directory, tokenizer=tokenizer, metrics=metrics, model_card=model_card)
+    raise ValueError(f"unknown format {format!r}; save_pretrained writes {' or '.join(map(repr, SAVE_FORMATS))}")
+
+
+__all__ = ["FORMAT", "SAVE_FORMATS", "SHIPPED_FILES", "SHIPPED_TINY", "WEIGHTS_FILE", "PretrainedBert",
+           "load_checkpoint", "load_pretrained", "save_pretrained", "shipped_model_dir", "source_kind"]

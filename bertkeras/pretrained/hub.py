@@ -7,6 +7,9 @@ it does not hang on the network: a 3-second connectivity check decides, and any 
 *randomly initialised* keras-hub backbone of the preset's shape (L, H, A) with a vocabulary trained on
 ``fallback_texts``. ``HubBert.real_weights`` says which of the two you got; always print it.
 
+:func:`load_keras_hub_preset` is the strict form behind ``bertkeras.load_pretrained("bert_base_en_uncased")``:
+no stand-in, a failed download is an error.
+
 Example:
     >>> texts = ["the cat sat on the mat", "a dog ran in the park"] * 20
     >>> bert = load_keras_hub_bert("bert_tiny_en_uncased", fallback_texts=texts, offline=True)
@@ -20,10 +23,13 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from bertkeras.model.backbone import BertBackbone
 from bertkeras.model.config import BertConfig
+from bertkeras.model.pretrainer import BertPretrainer
 from bertkeras.pretrained.convert import from_keras_hub
+from bertkeras.pretrained.directory import PretrainedBert
 from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
 OFFLINE_ENV = "BERTKERAS_OFFLINE"
@@ -79,7 +85,9 @@ class HubBert:
                 f"vocabulary {self.tokenizer.vocabulary_size:,} | {self.source}")
 
 
-def _download(preset: str, lowercase: bool):
+def download_preset(preset: str, lowercase: bool):
+    """(keras-hub backbone, :class:`WordPieceTokenizer`) of ``preset``, downloaded (or cached) by keras-hub."""
+    # keras-hub is heavy and loads TensorFlow: imported only when a preset is actually used.
     import keras_hub
 
     hub = keras_hub.models.BertBackbone.from_preset(preset)
@@ -88,7 +96,7 @@ def _download(preset: str, lowercase: bool):
 
 
 def _stand_in(size: str, lowercase: bool, texts, vocabulary_size: int):
-    import keras_hub
+    import keras_hub  # heavy, loads TensorFlow: only when a stand-in is built
 
     if texts is None:
         raise ValueError("the download was not possible and no fallback_texts were given; pass "
@@ -129,7 +137,7 @@ def load_keras_hub_bert(preset: str = "bert_tiny_en_uncased", *, fallback_texts=
     hub, real = None, False
     if not offline:
         try:
-            hub, tokenizer = _download(preset, lowercase)
+            hub, tokenizer = download_preset(preset, lowercase)
             real, source = True, f"downloaded by keras-hub ({preset})"
         except Exception as error:  # noqa: BLE001  (any download or format failure -> the stand-in)
             reason = f"download failed: {type(error).__name__}: {str(error)[:200]}"
@@ -137,3 +145,30 @@ def load_keras_hub_bert(preset: str = "bert_tiny_en_uncased", *, fallback_texts=
         hub, tokenizer = _stand_in(size, lowercase, fallback_texts, fallback_vocabulary_size)
         source = f"{reason}; random keras-hub backbone of the same shape, vocabulary trained on fallback_texts"
     return HubBert(from_keras_hub(hub, **backbone_kwargs), hub, tokenizer, preset, real_weights=real, source=source)
+
+
+def load_keras_hub_preset(preset: str, *, lowercase: bool | None = None, **backbone_kwargs) -> PretrainedBert:
+    """A keras-hub BERT preset as a :class:`PretrainedBert`: the backbone converted, the masked-LM head random.
+
+    Unlike :func:`load_keras_hub_bert` there is no stand-in: a failed download raises :class:`OSError`.
+    keras-hub's BERT presets ship the backbone only, so ``metrics["randomly_initialized"]`` says
+    ``["mlm_head"]`` and there is no NSP head.
+    """
+    if preset not in KERAS_HUB_BERT:
+        raise ValueError(f"unknown keras-hub BERT preset {preset!r}; choose one of {list(KERAS_HUB_BERT)}")
+    _, _, preset_lowercase = KERAS_HUB_BERT[preset]
+    lowercase = preset_lowercase if lowercase is None else lowercase
+    try:
+        hub, tokenizer = download_preset(preset, lowercase)
+    except Exception as error:  # noqa: BLE001  (any network or format failure: say so, never a random stand-in)
+        raise OSError(f"could not download keras-hub preset {preset!r} ({type(error).__name__}: {str(error)[:200]}); "
+                      "connect to the internet (Kaggle) once so keras-hub caches it, or pass a local "
+                      "directory") from None
+    backbone = from_keras_hub(hub, **backbone_kwargs)
+    pretrainer = BertPretrainer(backbone, use_nsp=False)
+    return PretrainedBert(backbone, pretrainer, tokenizer, backbone.bert_config, Path(preset),
+                          {"randomly_initialized": ["mlm_head"], "source": f"keras-hub preset {preset}"})
+
+
+__all__ = ["KERAS_HUB_BERT", "OFFLINE_ENV", "HubBert", "download_preset", "internet_available",
+           "load_keras_hub_bert", "load_keras_hub_preset"]

@@ -12,11 +12,14 @@ write, or what ``hf://org/name`` downloads) holds::
 
 The weights are renamed to google-research/bert's names (``bert.encoder.layer.0.attention.self.query.weight``
 becomes ``bert/encoder/layer_0/attention/self/query/kernel``, transposed from PyTorch's (out, in) to
-(in, out)) and loaded by :func:`bertkeras.pretrained.checkpoints.pretrainer_from_google_weights`. The activation
+(in, out)) and loaded by :func:`bertkeras.pretrained.google_names.pretrainer_from_google_weights`. The activation
 follows the file: Hugging Face's ``"gelu"`` is the exact erf GELU (``gelu_exact``), its ``"gelu_new"``,
 ``"gelu_pytorch_tanh"`` and ``"gelu_fast"`` are the tanh form (``gelu_approximate``).
 
 :func:`save_huggingface` writes the same layout back, so a bertkeras model opens in ``transformers``.
+
+torch and huggingface_hub are optional: they are imported inside the one function that needs each
+(reading ``pytorch_model.bin``, downloading ``hf://``), so everything else works without them.
 """
 
 from __future__ import annotations
@@ -25,15 +28,18 @@ import json
 import re
 from pathlib import Path
 
+import h5py  # a Keras dependency: always installed
 import numpy as np
+from safetensors.numpy import load_file, save_file
 
+from bertkeras.files import atomic_directory
 from bertkeras.model.config import BertConfig
-from bertkeras.pretrained.checkpoints import (
-    HF_PREFIX,
-    expected_names,
-    google_weights,
-    pretrainer_from_google_weights,
-)
+from bertkeras.pretrained.directory import PretrainedBert
+from bertkeras.pretrained.google_names import expected_names, google_weights, pretrainer_from_google_weights
+from bertkeras.tokenization.vocabulary import load_vocabulary, validate_vocabulary
+from bertkeras.tokenization.wordpiece import WordPieceTokenizer
+
+HF_PREFIX = "hf://"
 
 # Hugging Face hidden_act -> BertConfig.hidden_activation
 HF_ACTIVATIONS = {"gelu": "gelu_exact", "gelu_new": "gelu_approximate", "gelu_pytorch_tanh": "gelu_approximate",
@@ -117,8 +123,6 @@ def read_state_dict(directory: Path) -> dict[str, np.ndarray]:
     directory = Path(directory)
     single, index = directory / "model.safetensors", directory / "model.safetensors.index.json"
     if single.is_file() or index.is_file():
-        from safetensors.numpy import load_file
-
         files = [single] if single.is_file() else sorted(
             {directory / f for f in json.loads(index.read_text(encoding="utf-8"))["weight_map"].values()})
         out = {}
@@ -133,7 +137,7 @@ def read_state_dict(directory: Path) -> dict[str, np.ndarray]:
     bin_file = directory / "pytorch_model.bin"
     if bin_file.is_file():
         try:
-            import torch
+            import torch  # optional (the parity extra): only a PyTorch pickle needs it
         except ImportError:
             raise ImportError(f"{bin_file} is a PyTorch pickle and reading it needs torch: pip install torch "
                               "(CPU build is enough), or convert it to model.safetensors with transformers") from None
@@ -152,8 +156,6 @@ def read_tf_h5(path) -> dict[str, np.ndarray]:
     (in, out)), so only the names change, plus the NSP kernel, which is (H, 2) there and [2, H] in Google's.
     Older transformers versions kept Q/K/V kernels as (H, A, H/A) (EinsumDense); those are flattened.
     """
-    import h5py
-
     found: dict[str, np.ndarray] = {}
 
     def visit(name, item):
@@ -211,8 +213,6 @@ def google_weights_from_state_dict(state: dict[str, np.ndarray], config: BertCon
 
 def read_vocabulary(directory: Path) -> list[str]:
     """``vocab.txt``, or the vocabulary inside ``tokenizer.json`` when only that is there."""
-    from bertkeras.tokenization.vocabulary import load_vocabulary, validate_vocabulary
-
     directory = Path(directory)
     if (directory / "vocab.txt").is_file():
         return load_vocabulary(directory / "vocab.txt")
@@ -243,9 +243,6 @@ def load_huggingface(directory, *, lowercase: bool | None = None, **backbone_kwa
         lowercase: override ``tokenizer_config.json``'s ``do_lower_case``.
         **backbone_kwargs: extra backbone options, e.g. ``return_attention_scores=True``.
     """
-    from bertkeras.pretrained import PretrainedBert
-    from bertkeras.tokenization.wordpiece import WordPieceTokenizer
-
     directory = Path(directory).expanduser()
     config_file = directory / "config.json"
     if not config_file.is_file():
@@ -262,7 +259,9 @@ def load_huggingface(directory, *, lowercase: bool | None = None, **backbone_kwa
     else:
         weights = google_weights_from_state_dict(read_state_dict(directory), config, str(directory))
     pretrainer = pretrainer_from_google_weights(weights, config, source=str(directory), **backbone_kwargs)
-    return PretrainedBert(pretrainer.backbone, pretrainer, tokenizer, config, directory, {})
+    metrics_file = directory / "metrics.json"  # written by save_pretrained(..., format="huggingface", metrics=...)
+    metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() else {}
+    return PretrainedBert(pretrainer.backbone, pretrainer, tokenizer, config, directory, metrics)
 
 
 def hf_config(config: BertConfig, pad_id: int, use_nsp: bool = True) -> dict:
@@ -280,7 +279,8 @@ def hf_config(config: BertConfig, pad_id: int, use_nsp: bool = True) -> dict:
     }
 
 
-def save_huggingface(pretrained, directory, *, tokenizer=None) -> Path:
+def save_huggingface(pretrained, directory, *, tokenizer=None, metrics: dict | None = None,
+                     model_card: str | None = None) -> Path:
     """Write ``pretrained`` (a :class:`PretrainedBert`) as a directory ``transformers`` opens.
 
     ``pretrained`` may also be a :class:`~bertkeras.model.pretrainer.BertPretrainer`, with its ``tokenizer=``.
@@ -288,12 +288,9 @@ def save_huggingface(pretrained, directory, *, tokenizer=None) -> Path:
     ``BertForPreTraining.from_pretrained(directory)`` (``BertForMaskedLM`` for a model without NSP) and
     ``BertTokenizer.from_pretrained(directory)`` load it: ``config.json`` (with ``hidden_act`` ``"gelu"`` for
     ``gelu_exact``, ``"gelu_new"`` for the tanh form), ``model.safetensors``, ``vocab.txt`` and
-    ``tokenizer_config.json``. Written atomically (temporary directory, then rename).
+    ``tokenizer_config.json``. Written atomically (temporary directory, then rename). ``metrics`` go to
+    ``metrics.json``, ``model_card`` to ``README.md`` (the Hugging Face Hub's model card).
     """
-    from safetensors.numpy import save_file
-
-    from bertkeras.files import atomic_directory
-
     if tokenizer is None:
         pretrainer, tokenizer = pretrained.pretrainer, pretrained.tokenizer
     else:
@@ -320,6 +317,10 @@ def save_huggingface(pretrained, directory, *, tokenizer=None) -> Path:
         tokenizer.save_vocabulary(tmp / "vocab.txt")
         (tmp / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=2) + "\n", encoding="utf-8")
         (tmp / "special_tokens_map.json").write_text(json.dumps(special, indent=2) + "\n", encoding="utf-8")
+        if metrics is not None:
+            (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        if model_card is not None:
+            (tmp / "README.md").write_text(model_card, encoding="utf-8")
 
     return atomic_directory(Path(directory), write)
 
@@ -347,7 +348,7 @@ def download(address: str, *, cache_dir=None) -> Path:
     (with torch installed) or ``tf_model.h5``; never the Flax/ONNX/other copies. Offline, ``huggingface_hub`` answers from its cache.
     """
     try:
-        from huggingface_hub import snapshot_download
+        from huggingface_hub import snapshot_download  # optional: only hf:// addresses need it
     except ImportError:
         raise ImportError("hf:// addresses need huggingface_hub: pip install huggingface_hub") from None
     repo, revision = parse_address(address)
@@ -357,7 +358,7 @@ def download(address: str, *, cache_dir=None) -> Path:
         if not any(path.glob("*.safetensors*")):
             # No safetensors: the PyTorch pickle when torch can read it, else transformers 4's tf_model.h5.
             try:
-                import torch  # noqa: F401
+                import torch  # noqa: F401  (optional: only whether it is installed matters here)
 
                 fallbacks = ["pytorch_model.bin", "tf_model.h5"]
             except ImportError:
@@ -374,5 +375,5 @@ def download(address: str, *, cache_dir=None) -> Path:
     return path
 
 
-__all__ = ["download", "hf_config", "hf_config_to_bert_config", "hf_name", "load_huggingface", "parse_address",
+__all__ = ["HF_PREFIX", "download", "hf_config", "hf_config_to_bert_config", "hf_name", "load_huggingface", "parse_address",
            "read_state_dict", "read_tf_h5", "save_huggingface"]

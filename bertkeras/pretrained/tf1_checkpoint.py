@@ -8,7 +8,7 @@ A release directory holds::
     vocab.txt                        the WordPiece vocabulary ([PAD] 0, [UNK] 100, [CLS] 101, ...)
 
 The checkpoint is read variable by variable with ``tf.train.load_checkpoint`` (no TF1 graph, no session).
-Its names are google-research/bert's own, the neutral names of :mod:`bertkeras.pretrained.checkpoints`, so nothing is
+Its names are google-research/bert's own, the neutral names of :mod:`bertkeras.pretrained.google_names`, so nothing is
 renamed; optimizer slots (``.../adam_m``, ``.../adam_v``) and ``global_step`` are skipped. Google's
 ``"gelu"`` is the tanh approximation (``modeling.gelu``), so it loads as ``gelu_approximate``.
 
@@ -23,7 +23,9 @@ import json
 from pathlib import Path
 
 from bertkeras.model.config import BertConfig
-from bertkeras.pretrained.checkpoints import expected_names, pretrainer_from_google_weights
+from bertkeras.pretrained.directory import PretrainedBert
+from bertkeras.pretrained.google_names import expected_names, pretrainer_from_google_weights
+from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
 # google-research/bert's hidden_act -> BertConfig.hidden_activation (its "gelu" is the tanh form)
 TF1_ACTIVATIONS = {"gelu": "gelu_approximate"}
@@ -83,6 +85,8 @@ def checkpoint_prefix(directory: Path) -> str:
 
 def read_tf1_weights(prefix: str, config: BertConfig) -> dict:
     """The BERT variables of a TF1 checkpoint (optimizer slots skipped), as numpy arrays."""
+    # Imported here, not at the top: reading a TF1 checkpoint is the only use of TensorFlow in
+    # bertkeras.pretrained, which otherwise also runs on Keras's JAX backend without it (tests/test_backends.py).
     import tensorflow as tf
 
     reader = tf.train.load_checkpoint(prefix)
@@ -105,9 +109,6 @@ def load_tf1_checkpoint(directory, *, lowercase: bool | None = None, **backbone_
         lowercase: uncased (True) or cased (False); None infers it from the directory name.
         **backbone_kwargs: extra backbone options, e.g. ``return_attention_scores=True``.
     """
-    from bertkeras.pretrained import PretrainedBert
-    from bertkeras.tokenization.wordpiece import WordPieceTokenizer
-
     directory = Path(directory).expanduser()
     config_file = directory / "bert_config.json"
     if not config_file.is_file():

@@ -39,7 +39,7 @@ def test_keras_hub_preset_reuses_the_converter(monkeypatch):
         calls.append((preset, lowercase))
         return hub, WordPieceTokenizer(VOCAB, lowercase=lowercase)
 
-    monkeypatch.setattr(bertkeras.pretrained.hub, "_download", fake_download)
+    monkeypatch.setattr(bertkeras.pretrained.hub, "download_preset", fake_download)
     assert source_kind("bert_base_en") == "keras-hub"
     loaded = load_checkpoint("bert_base_en")
     assert calls == [("bert_base_en", False)]  # the cased preset
@@ -59,7 +59,7 @@ def test_keras_hub_download_failure_is_an_error_not_a_random_model(monkeypatch):
     def offline(preset, lowercase):
         raise ConnectionError("no route to host")
 
-    monkeypatch.setattr(bertkeras.pretrained.hub, "_download", offline)
+    monkeypatch.setattr(bertkeras.pretrained.hub, "download_preset", offline)
     with pytest.raises(OSError, match="could not download keras-hub preset 'bert_tiny_en_uncased'.*no route"):
         load_checkpoint("bert_tiny_en_uncased")
 
@@ -68,3 +68,57 @@ def test_bad_config_json_is_named(tmp_path):
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(ValueError, match="config.json is not valid JSON"):
         load_checkpoint(tmp_path)
+
+
+def test_load_pretrained_is_the_entry_point_for_every_source(tmp_path, monkeypatch):
+    import bertkeras
+    import bertkeras.pretrained.hub
+    from bertkeras.pretrained import SHIPPED_TINY, load_pretrained, save_pretrained
+
+    assert bertkeras.load_pretrained is load_pretrained
+    assert load_pretrained().path == SHIPPED_TINY  # None: the shipped tiny BERT
+    pretrainer = BertPretrainer(BertBackbone(vocabulary_size=len(VOCAB), num_layers=1, num_heads=2, hidden_dim=8,
+                                             intermediate_dim=16, max_sequence_length=16))
+    ours = save_pretrained(tmp_path / "ours", pretrainer, WordPieceTokenizer(VOCAB))
+    theirs = save_pretrained(tmp_path / "hf", pretrainer, WordPieceTokenizer(VOCAB), format="huggingface",
+                             metrics={"note": 1}, model_card="# tiny\n")
+    assert (source_kind(ours), source_kind(theirs)) == ("bertkeras", "huggingface")
+    assert (theirs / "README.md").read_text() == "# tiny\n"
+    for path in (ours, theirs, str(theirs)):
+        loaded = load_pretrained(path)
+        for a, b in zip(pretrainer.weights, loaded.pretrainer.weights, strict=True):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert load_pretrained(theirs).metrics == {"note": 1}
+    def offline(preset, lowercase):
+        raise ConnectionError("offline")
+
+    monkeypatch.setattr(bertkeras.pretrained.hub, "download_preset", offline)
+    with pytest.raises(OSError, match="could not download keras-hub preset 'bert_base_en'"):
+        load_pretrained("bert_base_en")
+
+
+def test_bad_sources_name_the_problem_and_the_fix(tmp_path):
+    from bertkeras.pretrained import load_pretrained, save_pretrained
+    from bertkeras.pretrained.checkpoints import UnknownSourceError
+
+    for source in (tmp_path / "missing", "no-such-model", "bert_base_uncased"):  # the last: keras-hub says _en_
+        with pytest.raises(UnknownSourceError) as error:
+            load_pretrained(source)
+        message = str(error.value)
+        assert "no pretrained model at" in message and "hf://" in message and "bert_base_en_uncased" in message
+        assert isinstance(error.value, FileNotFoundError) and isinstance(error.value, ValueError)
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(FileNotFoundError, match="a file, not a directory"):
+        load_pretrained(tmp_path / "file.txt")
+    (tmp_path / "list").mkdir()
+    (tmp_path / "list" / "config.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="JSON list, not an object"):
+        load_pretrained(tmp_path / "list")
+    pretrainer = BertPretrainer(BertBackbone(vocabulary_size=len(VOCAB), num_layers=1, num_heads=2, hidden_dim=8,
+                                             intermediate_dim=16, max_sequence_length=16))
+    with pytest.raises(ValueError, match="unknown format 'onnx'.*'bertkeras' or 'huggingface'"):
+        save_pretrained(tmp_path / "x", pretrainer, WordPieceTokenizer(VOCAB), format="onnx")
+    path = save_pretrained(tmp_path / "ours", pretrainer, WordPieceTokenizer(VOCAB, lowercase=True))
+    with pytest.raises(ValueError, match="saved with lowercase=True.*leave lowercase=None"):
+        load_pretrained(path, lowercase=False)
+    assert not (tmp_path / "x").exists()

@@ -31,7 +31,7 @@ def test_offline_gives_a_random_stand_in_of_the_preset_shape():
 
 def test_environment_variable_forces_offline(monkeypatch):
     monkeypatch.setenv("BERTKERAS_OFFLINE", "1")
-    monkeypatch.setattr(hub_module, "_download", lambda *a: pytest.fail("must not download"))
+    monkeypatch.setattr(hub_module, "download_preset", lambda *a: pytest.fail("must not download"))
     bert = load_keras_hub_bert(fallback_texts=TEXTS)
     assert not bert.real_weights and "BERTKERAS_OFFLINE" in bert.source
 
@@ -39,7 +39,7 @@ def test_environment_variable_forces_offline(monkeypatch):
 def test_no_connection_falls_back_without_downloading(monkeypatch):
     monkeypatch.delenv("BERTKERAS_OFFLINE", raising=False)
     monkeypatch.setattr(hub_module, "internet_available", lambda timeout: False)
-    monkeypatch.setattr(hub_module, "_download", lambda *a: pytest.fail("must not download"))
+    monkeypatch.setattr(hub_module, "download_preset", lambda *a: pytest.fail("must not download"))
     bert = load_keras_hub_bert(fallback_texts=TEXTS, timeout=3)
     assert not bert.real_weights and "no connection to Kaggle within 3 s" in bert.source
 

@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 pytest.importorskip("safetensors")
 
+from bertkeras.pretrained import load_pretrained, save_pretrained  # noqa: E402
 from bertkeras.pretrained.checkpoints import load_checkpoint, source_kind  # noqa: E402
 from bertkeras.pretrained.huggingface import download, save_huggingface  # noqa: E402
 
@@ -143,9 +144,15 @@ def test_bertkeras_into_transformers(tmp_path, activation):
     again = load_checkpoint(out)
     for a, b in zip(pretrainer.weights, again.pretrainer.weights, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-    # The pretrainer and its tokenizer, without a PretrainedBert around them, write the same files.
+    # The pretrainer and its tokenizer, without a PretrainedBert around them, write the same files; so does
+    # the entry point, save_pretrained(..., format="huggingface"), which load_pretrained reads back.
     other = save_huggingface(pretrainer, tmp_path / "hf2", tokenizer=tokenizer)
     assert (other / "model.safetensors").read_bytes() == (out / "model.safetensors").read_bytes()
+    entry = save_pretrained(tmp_path / "hf3", pretrainer, tokenizer, format="huggingface")
+    assert (entry / "model.safetensors").read_bytes() == (out / "model.safetensors").read_bytes()
+    model = transformers.BertForPreTraining.from_pretrained(str(entry)).eval()
+    assert_same(bertkeras_outputs(pretrained, x), hf_outputs(model, x), x["padding_mask"])
+    assert_same(bertkeras_outputs(load_pretrained(entry), x), hf_outputs(model, x), x["padding_mask"])
 
 
 def test_shape_mismatch_names_variable_shapes_and_fix(tmp_path):
@@ -211,7 +218,7 @@ def test_hf_address_downloads_only_the_needed_files(tmp_path, monkeypatch):
 
 
 def test_unknown_source_says_what_is_accepted(tmp_path):
-    with pytest.raises(ValueError, match="not a directory, not an hf://org/name address"):
+    with pytest.raises(ValueError, match="not a directory, not an hf://org/name address.*hf://no-such-model"):
         load_checkpoint("no-such-model")
     with pytest.raises(ValueError, match="neither a config.json"):
         load_checkpoint(tmp_path)

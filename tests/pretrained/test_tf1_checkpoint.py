@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from bertkeras.pretrained.checkpoints import expected_names, google_weights, load_checkpoint, source_kind
+from bertkeras.pretrained.checkpoints import load_checkpoint, source_kind
+from bertkeras.pretrained.google_names import expected_names, google_weights
 from bertkeras.pretrained.tf1_checkpoint import infer_lowercase
 
 WORDS = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran", "##s", "##ing", "in", "park", ".", ",", "!"]
