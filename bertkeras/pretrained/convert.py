@@ -105,11 +105,24 @@ def copy_keras_hub_weights(hub, backbone: BertBackbone) -> None:
 
 
 def to_keras_hub(backbone: BertBackbone):
-    """A ``keras_hub.models.BertBackbone`` with the weights of a bertkeras post-LN backbone."""
-    import keras_hub
+    """A ``keras_hub.models.BertBackbone`` with the weights of a bertkeras post-LN, tanh-GELU backbone.
 
+    Raises:
+        ValueError: the backbone is pre-LN (``normalize_first=True``) or uses the exact GELU
+            (``hidden_activation="gelu_exact"``, e.g. loaded from Hugging Face's ``"gelu"``): keras-hub's
+            BERT has neither, so the converted model would compute a different function.
+    """
     if backbone.normalize_first:
         raise ValueError("keras-hub's BertBackbone is post-LN; a normalize_first=True backbone has no equivalent")
+    if backbone.hidden_activation != "gelu_approximate":
+        raise ValueError(
+            f"keras-hub's BertBackbone has only the tanh GELU (gelu_approximate), this backbone uses "
+            f"hidden_activation={backbone.hidden_activation!r}, so the converted model would compute another "
+            "function; keep the bertkeras model, or save it for transformers with "
+            "save_pretrained(..., format='huggingface') (which records the exact GELU as hidden_act 'gelu')")
+    # keras-hub is heavy and loads TensorFlow: imported only when a conversion is asked for.
+    import keras_hub
+
     hub = keras_hub.models.BertBackbone(**_hub_config(backbone))
     _check_depth(hub, backbone)
     for ours, theirs, name in _plain_pairs(hub, backbone):

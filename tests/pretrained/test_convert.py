@@ -51,3 +51,10 @@ def test_pre_ln_has_no_keras_hub_equivalent():
                         max_sequence_length=16, normalize_first=True)
     with pytest.raises(ValueError, match="post-LN"):
         convert.to_keras_hub(ours)
+
+
+def test_exact_gelu_has_no_keras_hub_equivalent():
+    ours = BertBackbone(vocabulary_size=50, num_layers=1, num_heads=2, hidden_dim=8, intermediate_dim=16,
+                        max_sequence_length=16, hidden_activation="gelu_exact")
+    with pytest.raises(ValueError, match=r"only the tanh GELU.*'gelu_exact'.*format='huggingface'"):
+        convert.to_keras_hub(ours)
