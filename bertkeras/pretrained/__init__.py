@@ -4,7 +4,7 @@ The entry points are :func:`load_pretrained` and :func:`save_pretrained`; the mo
 
 ==================  ===================================================================================
 ``directory``       the bertkeras format (``config.json`` + ``vocab.txt`` + ``pretrainer.weights.h5``),
-                    :class:`PretrainedBert`, the shipped tiny model (:data:`SHIPPED_TINY`)
+                    :class:`PretrainedBert` (the shipped tiny model, :data:`SHIPPED_TINY`, is one)
 ``google_names``    google-research/bert's variable names: the neutral form every reader converts to
 ``huggingface``     Hugging Face BERT directories in and out, ``hf://org/name`` downloads
 ``tf1_checkpoint``  google-research/bert's original TF1 checkpoints
@@ -21,21 +21,39 @@ checkpoints) are imported where they are used.
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 from bertkeras.pretrained.checkpoints import load_checkpoint, source_kind
-from bertkeras.pretrained.directory import (
-    FORMAT,
-    SHIPPED_FILES,
-    SHIPPED_TINY,
-    WEIGHTS_FILE,
-    PretrainedBert,
-    save_directory,
-    shipped_model_dir,
-)
+from bertkeras.pretrained.directory import FORMAT, WEIGHTS_FILE, PretrainedBert, save_directory
 from bertkeras.pretrained.huggingface import save_huggingface
 
 SAVE_FORMATS = ("bertkeras", "huggingface")
+
+# The shipped tiny BERT is package data: inside the wheel, the sdist and a checkout alike. A regular
+# (unzipped) install is a real directory, which Keras's HDF5 loader needs.
+SHIPPED_TINY = Path(str(importlib.resources.files(__name__) / "tiny_bert"))
+SHIPPED_FILES = ("config.json", "vocab.txt", WEIGHTS_FILE, "metrics.json", "MODEL_CARD.md")
+
+
+def shipped_model_dir() -> Path:
+    """The shipped tiny BERT's directory, checked file by file.
+
+    Raises:
+        FileNotFoundError: a file of it is missing, i.e. the installation is damaged; the message names
+            the file and says to reinstall.
+
+    Example:
+        >>> sorted(p.name for p in shipped_model_dir().iterdir())
+        ['MODEL_CARD.md', 'config.json', 'metrics.json', 'pretrainer.weights.h5', 'vocab.txt']
+    """
+    for name in SHIPPED_FILES:
+        if not (SHIPPED_TINY / name).is_file():
+            raise FileNotFoundError(
+                f"the bertkeras installation is damaged: the shipped tiny BERT's {name} is missing from "
+                f"{SHIPPED_TINY}. Reinstall the package (pip install --force-reinstall bertkeras, or "
+                f"pip install -e . in a clone)")
+    return SHIPPED_TINY
 
 
 def load_pretrained(source=None, *, lowercase: bool | None = None, **backbone_kwargs) -> PretrainedBert:
@@ -52,7 +70,8 @@ def load_pretrained(source=None, *, lowercase: bool | None = None, **backbone_kw
                                                    ``vocab.txt`` / ``tokenizer.json``, ``tokenizer_config.json``
     ``"hf://org/name[@revision]"``                 the same, downloaded once with ``huggingface_hub``
     a google-research/bert TF1 directory           ``bert_config.json``, ``bert_model.ckpt.*``, ``vocab.txt``
-    a keras-hub preset, ``"bert_base_en_uncased"``  the backbone (the masked-LM head is freshly initialised)
+    a keras-hub preset name                        e.g. ``bert_base_en_uncased``: the backbone (the masked-LM
+                                                   head is freshly initialised)
     =============================================  =====================================================
 
     Args:

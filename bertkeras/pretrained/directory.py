@@ -11,8 +11,7 @@ A bertkeras pretrained directory holds everything needed to use the model again,
 
 It is written to a temporary directory next to the target and renamed into place, so a crash never
 leaves a half-written model under the final name. The tiny model shipped inside the package
-(``bertkeras/pretrained/tiny_bert``, package data found with ``importlib.resources``: :data:`SHIPPED_TINY`) is
-such a directory, so it loads from any working directory of an installed wheel.
+(``bertkeras/pretrained/tiny_bert``: :data:`bertkeras.pretrained.SHIPPED_TINY`) is such a directory.
 
 :func:`bertkeras.pretrained.load_pretrained` and :func:`bertkeras.pretrained.save_pretrained` are the entry
 points; they call :func:`load_directory` and :func:`save_directory` for this format.
@@ -20,7 +19,6 @@ points; they call :func:`load_directory` and :func:`save_directory` for this for
 
 from __future__ import annotations
 
-import importlib.resources
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,32 +33,6 @@ from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
 FORMAT = "bertkeras-pretrained"
 WEIGHTS_FILE = "pretrainer.weights.h5"
-# The shipped tiny BERT is package data: inside the wheel, the sdist and a checkout alike. A regular
-# (unzipped) install is a real directory, which Keras's HDF5 loader needs.
-SHIPPED_TINY = Path(str(importlib.resources.files(__package__) / "tiny_bert"))
-SHIPPED_FILES = ("config.json", "vocab.txt", WEIGHTS_FILE, "metrics.json", "MODEL_CARD.md")
-
-
-def shipped_model_dir() -> Path:
-    """The shipped tiny BERT's directory, checked file by file.
-
-    Raises:
-        FileNotFoundError: a file of it is missing, i.e. the installation is damaged; the message names
-            the file and says to reinstall.
-
-    Example:
-        >>> sorted(p.name for p in shipped_model_dir().iterdir())
-        ['MODEL_CARD.md', 'config.json', 'metrics.json', 'pretrainer.weights.h5', 'vocab.txt']
-    """
-    for name in SHIPPED_FILES:
-        if not (SHIPPED_TINY / name).is_file():
-            raise FileNotFoundError(
-                f"the bertkeras installation is damaged: the shipped tiny BERT's {name} is missing from "
-                f"{SHIPPED_TINY}. Reinstall the package (pip install --force-reinstall bertkeras, or "
-                f"pip install -e . in a clone)")
-    return SHIPPED_TINY
-
-
 def save_directory(directory, pretrainer, tokenizer: WordPieceTokenizer, *, metrics: dict | None = None,
                    model_card: str | None = None) -> Path:
     """Write ``pretrainer`` (a :class:`~bertkeras.model.pretrainer.BertPretrainer`) and its vocabulary as a
@@ -141,7 +113,8 @@ def load_directory(path, **backbone_kwargs) -> PretrainedBert:
         **backbone_kwargs: extra backbone options, e.g. ``return_attention_scores=True``, ``dropout=0.1``.
 
     Example:
-        >>> model = load_directory(shipped_model_dir())
+        >>> from bertkeras.pretrained import SHIPPED_TINY
+        >>> model = load_directory(SHIPPED_TINY)
         >>> model.config.num_layers, model.tokenizer.vocabulary_size == model.config.vocabulary_size
         (2, True)
     """
@@ -172,5 +145,4 @@ def load_directory(path, **backbone_kwargs) -> PretrainedBert:
     return PretrainedBert(backbone, pretrainer, tokenizer, config, path, metrics)
 
 
-__all__ = ["FORMAT", "SHIPPED_FILES", "SHIPPED_TINY", "WEIGHTS_FILE", "PretrainedBert", "load_directory",
-           "save_directory", "shipped_model_dir"]
+__all__ = ["FORMAT", "WEIGHTS_FILE", "PretrainedBert", "load_directory", "save_directory"]
