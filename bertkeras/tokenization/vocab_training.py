@@ -4,8 +4,10 @@
    vocabulary contains only pieces the tokenizer can produce.
 2. Start from single characters (word-initial ``c`` and continuing ``##c``) and repeatedly merge the
    most frequent adjacent pair of pieces into a new piece, until the vocabulary has the requested size.
-   This is how WordPiece vocabularies are built in practice (Hugging Face's ``WordPieceTrainer``, which
-   does the counting in Rust and is what runs here).
+   That is BPE's merge rule: Hugging Face's ``WordPieceTrainer`` (what runs here, counting in Rust) wraps
+   its BPE trainer, so it does not use WordPiece's likelihood score count(ab) / (count(a)·count(b))
+   (Schuster & Nakajima 2012); notebook 01 computes both. Google never published how BERT's own
+   vocabulary was built; the ``##`` pieces and greedy longest-match encoding are WordPiece's either way.
 3. Make sure every common character (printable ASCII, Latin-1, general punctuation, currency signs),
    normalised the same way, exists both as a word start ``c`` and as a continuation ``##c``, so text
    from another source is not ``[UNK]`` just because the training corpus never used, say, ``’`` or
