@@ -76,7 +76,7 @@ MODULES = {
     "tokenization": "bertkeras.tokenization", "model": "bertkeras.model", "pretraining": "bertkeras.pretraining",
     "finetuning": "bertkeras.finetuning", "evaluation": "bertkeras.evaluation", "datasets": "bertkeras.datasets",
     "pretrained": "bertkeras.pretrained", "viz": "bertkeras.viz", "commands": "bertkeras.commands",
-    "files": "bertkeras.files",
+    "files": "bertkeras.files", "exercises": "bertkeras.exercises",
     # tokenization
     "vocabulary": "bertkeras.tokenization.vocabulary", "normalization": "bertkeras.tokenization.normalization",
     "tokenizer": "bertkeras.tokenization.wordpiece", "vocab_training": "bertkeras.tokenization.vocab_training",
@@ -115,7 +115,7 @@ TENSORFLOW_NAMES = {name: PUBLIC_NAMES.get(name) or MODULES[name] for name in (
 def __getattr__(name: str):
     if name in TENSORFLOW_NAMES and not HAS_TENSORFLOW:
         raise runtime.TensorFlowMissingError(f"bertkeras.{name} (from {TENSORFLOW_NAMES[name]})")
-    if name not in ("files", "commands", "cli"):
+    if name not in ("files", "exercises", "commands", "cli"):
         runtime.before_keras()  # what follows may import Keras, and Keras TensorFlow: keep its C++ lines quiet
     if name in PUBLIC_NAMES:
         value = getattr(_importlib.import_module(PUBLIC_NAMES[name]), name)
