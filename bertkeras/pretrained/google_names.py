@@ -55,6 +55,34 @@ def _plain_targets(pretrainer) -> list[tuple[str, object]]:
     return targets
 
 
+def config_from_fields(fields: dict, source: str, *, hidden_activation: str, default_segments: int,
+                       refetch: str) -> BertConfig:
+    """A :class:`BertConfig` from the field names that google-research/bert's ``bert_config.json`` and Hugging
+    Face's ``config.json`` share (``vocab_size``, ``num_hidden_layers``, ...); a missing field is an error
+    that names it, and ``refetch`` says how to get a complete file.
+
+    Example:
+        >>> fields = {"vocab_size": 100, "num_hidden_layers": 2, "num_attention_heads": 2, "hidden_size": 64,
+        ...           "intermediate_size": 128}
+        >>> config_from_fields(fields, "x", hidden_activation="gelu_exact", default_segments=2, refetch="").num_layers
+        2
+    """
+    try:
+        return BertConfig(
+            vocabulary_size=fields["vocab_size"], num_layers=fields["num_hidden_layers"],
+            num_heads=fields["num_attention_heads"], hidden_dim=fields["hidden_size"],
+            intermediate_dim=fields["intermediate_size"],
+            max_sequence_length=fields.get("max_position_embeddings", 512),
+            num_segments=fields.get("type_vocab_size", default_segments),
+            dropout=fields.get("hidden_dropout_prob", 0.1),
+            attention_dropout=fields.get("attention_probs_dropout_prob", 0.1),
+            initializer_range=fields.get("initializer_range", 0.02),
+            layer_norm_epsilon=fields.get("layer_norm_eps", 1e-12),  # google-research/bert: tf.contrib's 1e-12
+            hidden_activation=hidden_activation)
+    except KeyError as error:
+        raise ValueError(f"{source}: lacks {error.args[0]!r}; it is not a complete BERT config ({refetch})") from None
+
+
 def expected_names(config: BertConfig, use_nsp: bool = True) -> list[str]:
     """Every google-research/bert variable name a checkpoint of ``config`` holds (optimizer slots aside).
 

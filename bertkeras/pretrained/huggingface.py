@@ -35,7 +35,12 @@ from safetensors.numpy import load_file, save_file
 from bertkeras.files import atomic_directory
 from bertkeras.model.config import BertConfig
 from bertkeras.pretrained.directory import PretrainedBert
-from bertkeras.pretrained.google_names import expected_names, google_weights, pretrainer_from_google_weights
+from bertkeras.pretrained.google_names import (
+    config_from_fields,
+    expected_names,
+    google_weights,
+    pretrainer_from_google_weights,
+)
 from bertkeras.tokenization.vocabulary import load_vocabulary, validate_vocabulary
 from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
@@ -104,18 +109,8 @@ def hf_config_to_bert_config(hf: dict, source: str) -> BertConfig:
     if act not in HF_ACTIVATIONS:
         raise ValueError(f"{source}: hidden_act {act!r} is not supported; bertkeras knows {list(HF_ACTIVATIONS)} "
                          "(the exact and the tanh GELU)")
-    try:
-        return BertConfig(
-            vocabulary_size=hf["vocab_size"], num_layers=hf["num_hidden_layers"],
-            num_heads=hf["num_attention_heads"], hidden_dim=hf["hidden_size"],
-            intermediate_dim=hf["intermediate_size"], max_sequence_length=hf.get("max_position_embeddings", 512),
-            num_segments=hf.get("type_vocab_size", 2), dropout=hf.get("hidden_dropout_prob", 0.1),
-            attention_dropout=hf.get("attention_probs_dropout_prob", 0.1),
-            layer_norm_epsilon=hf.get("layer_norm_eps", 1e-12), initializer_range=hf.get("initializer_range", 0.02),
-            hidden_activation=HF_ACTIVATIONS[act])
-    except KeyError as error:
-        raise ValueError(f"{source}: config.json lacks {error.args[0]!r}; it is not a complete BERT config "
-                         "(re-download it with the model)") from None
+    return config_from_fields(hf, source, hidden_activation=HF_ACTIVATIONS[act], default_segments=2,
+                              refetch="re-download config.json with the model")
 
 
 def read_state_dict(directory: Path) -> dict[str, np.ndarray]:

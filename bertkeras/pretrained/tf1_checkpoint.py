@@ -24,7 +24,11 @@ from pathlib import Path
 
 from bertkeras.model.config import BertConfig
 from bertkeras.pretrained.directory import PretrainedBert
-from bertkeras.pretrained.google_names import expected_names, pretrainer_from_google_weights
+from bertkeras.pretrained.google_names import (
+    config_from_fields,
+    expected_names,
+    pretrainer_from_google_weights,
+)
 from bertkeras.tokenization.wordpiece import WordPieceTokenizer
 
 # google-research/bert's hidden_act -> BertConfig.hidden_activation (its "gelu" is the tanh form)
@@ -54,18 +58,8 @@ def tf1_config_to_bert_config(data: dict, source: str) -> BertConfig:
     if act not in TF1_ACTIVATIONS:
         raise ValueError(f"{source}: hidden_act {act!r} is not supported; bertkeras loads google-research/bert's "
                          "'gelu' (its tanh approximation)")
-    try:
-        return BertConfig(
-            vocabulary_size=data["vocab_size"], num_layers=data["num_hidden_layers"],
-            num_heads=data["num_attention_heads"], hidden_dim=data["hidden_size"],
-            intermediate_dim=data["intermediate_size"], max_sequence_length=data.get("max_position_embeddings", 512),
-            num_segments=data.get("type_vocab_size", 16), dropout=data.get("hidden_dropout_prob", 0.1),
-            attention_dropout=data.get("attention_probs_dropout_prob", 0.1),
-            initializer_range=data.get("initializer_range", 0.02), layer_norm_epsilon=1e-12,  # tf.contrib's
-            hidden_activation=TF1_ACTIVATIONS[act])
-    except KeyError as error:
-        raise ValueError(f"{source}: bert_config.json lacks {error.args[0]!r}; it is not a complete BERT config "
-                         "(re-download the release)") from None
+    return config_from_fields(data, source, hidden_activation=TF1_ACTIVATIONS[act], default_segments=16,
+                              refetch="re-download the release")
 
 
 def checkpoint_prefix(directory: Path) -> str:

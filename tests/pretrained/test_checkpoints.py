@@ -122,3 +122,19 @@ def test_bad_sources_name_the_problem_and_the_fix(tmp_path):
     with pytest.raises(ValueError, match="saved with lowercase=True.*leave lowercase=None"):
         load_pretrained(path, lowercase=False)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("reader, refetch", [
+    ("bertkeras.pretrained.huggingface:hf_config_to_bert_config", "re-download config.json"),
+    ("bertkeras.pretrained.tf1_checkpoint:tf1_config_to_bert_config", "re-download the release"),
+])
+def test_both_config_readers_name_a_missing_field_and_the_fix(reader, refetch):
+    import importlib
+
+    module, name = reader.split(":")
+    read = getattr(importlib.import_module(module), name)
+    fields = {"vocab_size": 100, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 128}
+    with pytest.raises(ValueError, match=rf"lacks 'hidden_size'.*{refetch}"):
+        read(fields, "some/config.json")
+    config = read({**fields, "hidden_size": 64}, "some/config.json")
+    assert (config.num_layers, config.hidden_dim, config.num_segments) == (2, 64, 2 if "huggingface" in module else 16)
