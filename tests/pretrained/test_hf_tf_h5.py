@@ -1,7 +1,7 @@
 """transformers 4's TensorFlow ``tf_model.h5`` (a stored fixture: transformers 5 cannot write one) into bertkeras.
 
 tests/fixtures/hf_tf_bert holds a random TFBertForPreTraining saved by transformers 4.57.6 and its outputs on the
-batch of tests.pretrained.test_huggingface (see make_fixture.py there); torch is not needed.
+batch of tests.pretrained.google_layout (see make_fixture.py there); torch is not needed.
 """
 
 from __future__ import annotations
@@ -13,27 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from bertkeras.pretrained.checkpoints import load_checkpoint
+from tests.pretrained.google_layout import VOCAB, batch
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hf_tf_bert"
-WORDS = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran", "##s", "##ing", "in", "park", ".", ",", "!"]
-VOCAB = ["[PAD]", *[f"[unused{i}]" for i in range(99)], "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
-
-
-def batch():
-    """tests.pretrained.test_huggingface.batch(), repeated here so this test needs no torch."""
-    rng = np.random.default_rng(1)
-    words = rng.integers(104, len(VOCAB), size=(2, 12))
-    token_ids = np.zeros((2, 12), np.int32)
-    segment_ids = np.zeros((2, 12), np.int32)
-    mask = np.zeros((2, 12), np.int32)
-    for row, (length, split) in enumerate([(12, 5), (8, 3)]):
-        ids = [101, *words[row, :split - 1], 102, *words[row, split:length - 1]]
-        ids[-1] = 102
-        token_ids[row, :length] = ids
-        segment_ids[row, split:length] = 1
-        mask[row, :length] = 1
-    token_ids[1, 4] = 103
-    return {"token_ids": token_ids, "segment_ids": segment_ids, "padding_mask": mask}
 
 
 def test_tf_model_h5_matches_transformers_4_tf_outputs(tmp_path):

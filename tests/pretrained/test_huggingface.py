@@ -14,11 +14,9 @@ pytest.importorskip("safetensors")
 from bertkeras.pretrained import load_pretrained, save_pretrained  # noqa: E402
 from bertkeras.pretrained.checkpoints import load_checkpoint, source_kind  # noqa: E402
 from bertkeras.pretrained.huggingface import download, save_huggingface  # noqa: E402
+from tests.pretrained.google_layout import VOCAB, batch  # noqa: E402
 
 TOLERANCE = 2e-5
-WORDS = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran", "##s", "##ing", "in", "park", ".", ",", "!"]
-# Google's layout: [PAD] 0, [unused0..98] 1..99, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103, then words.
-VOCAB = ["[PAD]", *[f"[unused{i}]" for i in range(99)], "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
 
 
 def hf_model(hidden_act="gelu", seed=0):
@@ -38,23 +36,6 @@ def write_tokenizer(directory, lowercase=True):
     (directory / "vocab.txt").write_text("\n".join(VOCAB) + "\n", encoding="utf-8")
     tokenizer = transformers.BertTokenizer(str(directory / "vocab.txt"), do_lower_case=lowercase)
     tokenizer.save_pretrained(str(directory))
-
-
-def batch():
-    """Two rows, two segments each, the second padded: [CLS] a [SEP] b [SEP] [PAD]..."""
-    rng = np.random.default_rng(1)
-    words = rng.integers(104, len(VOCAB), size=(2, 12))
-    token_ids = np.zeros((2, 12), np.int32)
-    segment_ids = np.zeros((2, 12), np.int32)
-    mask = np.zeros((2, 12), np.int32)
-    for row, (length, split) in enumerate([(12, 5), (8, 3)]):
-        ids = [101, *words[row, :split - 1], 102, *words[row, split:length - 1]]
-        ids[-1] = 102
-        token_ids[row, :length] = ids
-        segment_ids[row, split:length] = 1
-        mask[row, :length] = 1
-    token_ids[1, 4] = 103  # a [MASK]
-    return {"token_ids": token_ids, "segment_ids": segment_ids, "padding_mask": mask}
 
 
 def hf_outputs(model, x):
