@@ -10,17 +10,14 @@ solution put in place of its blank cell, so CI proves each solution right and ea
 Example:
     >>> check("greedy split", None, ["unh", "##app", "##iness"], hint="take the longest piece that matches")
     [greedy split] not answered yet. Hint: take the longest piece that matches
-    False
     >>> check("greedy split", ["unh", "##app", "##iness"], ["unh", "##app", "##iness"], hint="...")
     [greedy split] correct.
-    True
     >>> check("greedy split", ["un", "##happ", "##iness"], ["unh", "##app", "##iness"], hint="longest first")
     Traceback (most recent call last):
     ...
     AssertionError: [greedy split] not yet: got ['un', '##happ', '##iness']. Hint: longest first
     >>> check("softmax", [0.2, 0.8], [0.2, 0.8000001], hint="exp, then divide by the sum", tolerance=1e-4)
     [softmax] correct.
-    True
 """
 
 from __future__ import annotations
@@ -60,7 +57,7 @@ def _equal(answer: Any, expected: Any, tolerance: float | None) -> bool:
 
 
 def check(name: str, answer: Any, expected: Any = None, *, hint: str, test: Callable[[Any], bool] | None = None,
-          tolerance: float | None = None) -> bool:
+          tolerance: float | None = None) -> None:
     """Print a hint while ``answer`` is blank; once it is filled in, assert it is right.
 
     Args:
@@ -72,21 +69,19 @@ def check(name: str, answer: Any, expected: Any = None, *, hint: str, test: Call
             answers with more than one right form, e.g. a function the learner wrote).
         tolerance: absolute tolerance for numeric answers.
 
-    Returns:
-        False while blank, True when right.
+    It returns nothing, so a notebook cell that ends with it shows only what it prints.
 
     Raises:
         AssertionError: the answer is filled in and wrong.
     """
     if is_blank(answer):
         print(f"[{name}] not answered yet. Hint: {hint}")
-        return False
+        return
     ok = test(answer) if test is not None else _equal(answer, expected, tolerance)
     if not ok:
         shown = repr(answer) if len(repr(answer)) <= 200 else repr(answer)[:197] + "..."
         raise AssertionError(f"[{name}] not yet: got {shown}. Hint: {hint}")
     print(f"[{name}] {CORRECT}")
-    return True
 
 
 __all__ = ["CORRECT", "check", "is_blank"]
