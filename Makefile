@@ -30,7 +30,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PYTEST_NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                 --nbval-cell-timeout 900
 # The whole suite, one pytest run: `test` and `test-colab-stack` run exactly this, each in its own venv.
-PYTEST_ALL := tests bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_NBVAL)
+PYTEST_ALL := tests bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_NBVAL) --durations=15
 
 .PHONY: install demo test test-colab-stack lint unit notebooks notebook bench bench-full bench-gpu gpu-wheels clean
 
@@ -74,7 +74,7 @@ test-colab-stack: install
 	    | tar -cf - -T - | tar -xf - -C $(WHEEL_RUN_DIR)
 	cd $(WHEEL_RUN_DIR) && $(abspath $(BIN_COLAB))/bertkeras data fetch all
 	cd $(WHEEL_RUN_DIR) && BERTKERAS_QUICK=1 BERTKERAS_EXPECT_INSTALLED=$(abspath $(VENV_COLAB)) \
-	    $(abspath $(BIN_COLAB))/python -m pytest tests --pyargs bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_NBVAL)
+	    $(abspath $(BIN_COLAB))/python -m pytest tests --pyargs bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_NBVAL) --durations=15
 
 lint: install
 	$(BIN)/ruff check .
