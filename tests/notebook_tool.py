@@ -31,6 +31,11 @@ TF_LOG_LINE = re.compile(
     r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] |[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ |WARNING: All log messages"
     r"|To enable the following instructions|oneDNN custom operations|E0000 |W0000 |I0000 )"
 )
+# An exercise (bertkeras/exercises.py) is a code cell whose first line is ``# EXERCISE``; its solution is the
+# next cell, a markdown cell holding ``<details><summary>Solution</summary>`` and one fenced python block.
+EXERCISE_MARK = "# EXERCISE"
+SOLUTION = re.compile(r"<details>\s*<summary>\s*Solution\b.*?</summary>.*?```python\n(.*?)```.*?</details>", re.S)
+CHECK_CALL = re.compile(r"\bcheck\(")
 KEPT_NOTEBOOK_METADATA = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
@@ -51,6 +56,17 @@ def drop_tf_log_lines(nb: nbformat.NotebookNode) -> None:
                 out["text"] = "".join(lines)
             kept.append(out)
         cell["outputs"] = kept
+
+
+def exercise_solutions(nb: nbformat.NotebookNode) -> list[tuple[int, str | None]]:
+    """``(cell index, solution code)`` for every exercise cell of ``nb``; ``None`` where the solution is missing."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.source.lstrip().startswith(EXERCISE_MARK):
+            after = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+            match = SOLUTION.search(after.source) if after is not None and after.cell_type == "markdown" else None
+            found.append((i, match.group(1) if match else None))
+    return found
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
