@@ -29,8 +29,14 @@ export PYTHONHASHSEED := 0
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PYTEST_NBVAL := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
                 --nbval-cell-timeout 900
+# Two pytest processes (pytest-xdist). One TensorFlow process keeps about one core busy on this suite (small
+# quick-mode models spend their time in Python and op dispatch), so a second one uses the other core of a
+# 2-core machine. --dist loadfile keeps each notebook (one kernel, cells in order) and each test module in one
+# process. PYTEST_WORKERS=0 runs everything in a single process.
+PYTEST_WORKERS ?= 2
+PYTEST_RUN := $(PYTEST_NBVAL) -n $(PYTEST_WORKERS) --dist loadfile --durations=15
 # The whole suite, one pytest run: `test` and `test-colab-stack` run exactly this, each in its own venv.
-PYTEST_ALL := tests bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_NBVAL) --durations=15
+PYTEST_ALL := tests bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_RUN)
 
 .PHONY: install demo test test-colab-stack lint unit notebooks notebook bench bench-full bench-gpu gpu-wheels clean
 
@@ -74,14 +80,14 @@ test-colab-stack: install
 	    | tar -cf - -T - | tar -xf - -C $(WHEEL_RUN_DIR)
 	cd $(WHEEL_RUN_DIR) && $(abspath $(BIN_COLAB))/bertkeras data fetch all
 	cd $(WHEEL_RUN_DIR) && BERTKERAS_QUICK=1 BERTKERAS_EXPECT_INSTALLED=$(abspath $(VENV_COLAB)) \
-	    $(abspath $(BIN_COLAB))/python -m pytest tests --pyargs bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_NBVAL) --durations=15
+	    $(abspath $(BIN_COLAB))/python -m pytest tests --pyargs bertkeras --doctest-modules $(NOTEBOOKS) $(PYTEST_RUN)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 unit: install
-	BERTKERAS_QUICK=1 $(BIN)/python -m pytest tests bertkeras --doctest-modules
+	BERTKERAS_QUICK=1 $(BIN)/python -m pytest tests bertkeras --doctest-modules -n $(PYTEST_WORKERS) --dist loadfile
 
 # Re-execute notebooks in place (quick mode, the outputs CI checks) and strip metadata:
 #   make notebook NB=notebooks/01_wordpiece_tokenization.ipynb     (one)

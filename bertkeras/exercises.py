@@ -4,8 +4,8 @@ An exercise cell starts with ``# EXERCISE``, leaves the learner's answers blank 
 ends with a call to :func:`check`. Run as stored, the cell prints a hint and nothing fails, so the
 notebook runs top to bottom; once every answer is filled in, :func:`check` either confirms it or raises
 an ``AssertionError`` that says what is wrong and repeats the hint. The solution sits in the collapsed
-``<details>`` block right after the cell; ``tests/test_exercises.py`` runs every notebook with each
-solution put in place of its blank cell, so CI proves each solution right and each blank cell harmless.
+``<details>`` block right after the cell. The test suite runs each notebook as stored and each solution
+right after its blank cell, in the same kernel, so CI proves each solution right and each blank cell harmless.
 
 Example:
     >>> check("greedy split", None, ["unh", "##app", "##iness"], hint="take the longest piece that matches")
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-CORRECT = "correct."  # what a checked answer prints; tests/test_exercises.py looks for it
+CORRECT = "correct."  # what a checked answer prints; the test suite counts it after each solution
 
 
 def is_blank(answer: Any) -> bool:
