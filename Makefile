@@ -65,7 +65,8 @@ test: install
 # build the wheel and the sdist, check both carry the package data, install the wheel with Colab's pins into
 # a fresh Python 3.13 venv, and run the suite from $(WHEEL_RUN_DIR), a copy of the checkout without
 # bertkeras/, so every import of bertkeras is the installed one (tests/test_install.py checks where it is).
-# Not part of `test` (a second venv, ~3 GB, and another ~13 minutes on 2 cores); CI runs it after `test`.
+# Not part of `test` (a second venv, ~3 GB; its pytest took 10.6 minutes on 2 cores, 2026-12-07); CI runs it
+# after `test`.
 test-colab-stack: install
 	@test -n "$(PYTHON313)" || { echo "make test-colab-stack: Python 3.13 (the one Colab runs) was not found on" \
 	    "PATH or under pyenv. Install it (pyenv install 3.13, or from python.org or your package manager) or" \

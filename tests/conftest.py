@@ -8,8 +8,9 @@ nbval's comparison.
 Exercises (bertkeras/exercises.py) are checked in the same run: right after nbval runs an ``# EXERCISE`` cell
 as stored (blank, so it prints a hint), the hidden solution from the markdown cell below it runs in the
 same kernel as one more test item, ``Cell N: solution``. It fails unless it runs without error and every
-``check(...)`` in it prints "correct.". The solution runs where the learner would run it, and the notebook
-is executed once, not a second time to try the solutions.
+``check(...)`` in it prints "correct.". The solution sees the state the learner's cell would see; it runs in
+a copy of the kernel's namespace, so the cells after it still see the stored blanks. Each notebook is
+executed once, not a second time to try the solutions.
 """
 
 from __future__ import annotations
