@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -67,6 +68,20 @@ def exercise_solutions(nb: nbformat.NotebookNode) -> list[tuple[int, str | None]
             match = SOLUTION.search(after.source) if after is not None and after.cell_type == "markdown" else None
             found.append((i, match.group(1) if match else None))
     return found
+
+
+def run_nbval(path: Path) -> subprocess.CompletedProcess:
+    """Run nbval on one notebook in a subprocess, as ``make test`` does (this project's conftest included).
+
+    ``stdout`` comes back without colour codes (the kernel colours its tracebacks regardless of ``--color``).
+    """
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, "-m", "pytest", str(path), "-p", "tests.conftest", "--nbval-lax", "--nbval-current-env",
+           "--nbval-sanitize-with", str(root / "tests/nbval_sanitize.cfg"), "-v", "--color=no",
+           "-p", "no:cacheprovider", "--rootdir", str(path.parent)]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=root, timeout=300)
+    result.stdout = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    return result
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -14,15 +14,13 @@ missing one.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from bertkeras.exercises import CORRECT
-from tests.notebook_tool import exercise_solutions
+from tests.notebook_tool import exercise_solutions, run_nbval
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -91,17 +89,9 @@ def _notebook_with_exercise(tmp_path: Path, solution: nbformat.NotebookNode | No
     return path
 
 
-def _nbval(path: Path) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "pytest", str(path), "-p", "tests.conftest", "--nbval-lax", "--nbval-current-env",
-           "-v", "--color=no", "-p", "no:cacheprovider", "--rootdir", str(path.parent)]
-    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
-    result.stdout = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # the kernel's traceback is coloured regardless
-    return result
-
-
 @pytest.mark.slow
 def test_nbval_runs_each_solution_after_its_blank_cell(tmp_path):
-    result = _nbval(_notebook_with_exercise(tmp_path, _solution_cell("2 + 2")))
+    result = run_nbval(_notebook_with_exercise(tmp_path, _solution_cell("2 + 2")))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Cell 0: solution PASSED" in result.stdout and "3 passed" in result.stdout, result.stdout
 
@@ -112,12 +102,12 @@ def test_nbval_runs_each_solution_after_its_blank_cell(tmp_path):
     ("None", f"printed 0 {CORRECT!r}"),
 ])
 def test_nbval_fails_a_wrong_or_blank_solution(tmp_path, answer, message):
-    result = _nbval(_notebook_with_exercise(tmp_path, _solution_cell(answer)))
+    result = run_nbval(_notebook_with_exercise(tmp_path, _solution_cell(answer)))
     assert result.returncode == 1 and "Cell 0: solution FAILED" in result.stdout, result.stdout + result.stderr
     assert message in result.stdout and "2 passed" in result.stdout, result.stdout
 
 
 @pytest.mark.slow
 def test_nbval_fails_an_exercise_without_solution(tmp_path):
-    result = _nbval(_notebook_with_exercise(tmp_path, None))
+    result = run_nbval(_notebook_with_exercise(tmp_path, None))
     assert result.returncode == 1 and "has no solution" in result.stdout, result.stdout + result.stderr

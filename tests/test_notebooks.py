@@ -9,14 +9,12 @@ conventions, and that the harness really fails on a changed output while ignorin
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from tests.notebook_tool import KEPT_NOTEBOOK_METADATA, TF_LOG_LINE
+from tests.notebook_tool import KEPT_NOTEBOOK_METADATA, TF_LOG_LINE, run_nbval
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -98,13 +96,6 @@ def test_follows_the_course_conventions(notebook):
             )
 
 
-def _nbval(path: Path) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "pytest", str(path), "-p", "tests.conftest", "--nbval-lax",
-           "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "tests/nbval_sanitize.cfg"), "-q",
-           "-p", "no:cacheprovider", "--rootdir", str(path.parent)]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
-
-
 def test_harness_fails_on_changed_output_and_ignores_stderr(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [
@@ -117,11 +108,11 @@ def test_harness_fails_on_changed_output_and_ignores_stderr(tmp_path):
     ]
     good = tmp_path / "good.ipynb"
     nbformat.write(nb, good)
-    result = _nbval(good)
+    result = run_nbval(good)
     assert result.returncode == 0, result.stdout + result.stderr
 
     nb.cells[0].outputs[0]["text"] = "not ok\n"
     bad = tmp_path / "bad.ipynb"
     nbformat.write(nb, bad)
-    result = _nbval(bad)
+    result = run_nbval(bad)
     assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout
