@@ -53,15 +53,18 @@ def test_keras_hub_preset_reuses_the_converter(monkeypatch):
     assert np.abs(ours - theirs)[0, :4].max() < 1e-5
 
 
-def test_keras_hub_download_failure_is_an_error_not_a_random_model(monkeypatch):
+@pytest.mark.parametrize("entry_point", ["load_checkpoint", "load_pretrained"])
+@pytest.mark.parametrize("preset", ["bert_tiny_en_uncased", "bert_base_en"])
+def test_keras_hub_download_failure_is_an_error_not_a_random_model(monkeypatch, entry_point, preset):
+    import bertkeras.pretrained
     import bertkeras.pretrained.hub
 
     def offline(preset, lowercase):
         raise ConnectionError("no route to host")
 
     monkeypatch.setattr(bertkeras.pretrained.hub, "download_preset", offline)
-    with pytest.raises(OSError, match="could not download keras-hub preset 'bert_tiny_en_uncased'.*no route"):
-        load_checkpoint("bert_tiny_en_uncased")
+    with pytest.raises(OSError, match=f"could not download keras-hub preset '{preset}'.*no route"):
+        getattr(bertkeras.pretrained, entry_point)(preset)
 
 
 def test_bad_config_json_is_named(tmp_path):
@@ -70,9 +73,8 @@ def test_bad_config_json_is_named(tmp_path):
         load_checkpoint(tmp_path)
 
 
-def test_load_pretrained_is_the_entry_point_for_every_source(tmp_path, monkeypatch):
+def test_load_pretrained_is_the_entry_point_for_every_source(tmp_path):
     import bertkeras
-    import bertkeras.pretrained.hub
     from bertkeras.pretrained import SHIPPED_TINY, load_pretrained, save_pretrained
 
     assert bertkeras.load_pretrained is load_pretrained
@@ -89,12 +91,6 @@ def test_load_pretrained_is_the_entry_point_for_every_source(tmp_path, monkeypat
         for a, b in zip(pretrainer.weights, loaded.pretrainer.weights, strict=True):
             np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     assert load_pretrained(theirs).metrics == {"note": 1}
-    def offline(preset, lowercase):
-        raise ConnectionError("offline")
-
-    monkeypatch.setattr(bertkeras.pretrained.hub, "download_preset", offline)
-    with pytest.raises(OSError, match="could not download keras-hub preset 'bert_base_en'"):
-        load_pretrained("bert_base_en")
 
 
 def test_bad_sources_name_the_problem_and_the_fix(tmp_path):
